@@ -1,0 +1,109 @@
+"""Demo accounts for `manage.py seed_demo`: two providers, three sellers, a login per role."""
+
+from dataclasses import dataclass
+
+from portal.models import LogisticsProvider, Seller, User
+
+DEFAULT_PASSWORD = "returns-demo"
+
+PROVIDERS = [
+    {
+        "code": "swiftlane",
+        "name": "SwiftLane Logistics",
+        "support_phone": "+66 2 555 0142",
+        "support_email": "support@swiftlane.example",
+        "opening_hours": "Mon–Sat 08:00–18:00 (Bangkok time)",
+        "warehouse_address": "88 Bang Na-Trat Road, Bang Na, Bangkok 10260",
+        "ops_email": "ops@swiftlane.example",
+    },
+    {
+        "code": "nordparcel",
+        "name": "NordParcel",
+        "support_phone": "+49 30 5557 2210",
+        "support_email": "help@nordparcel.example",
+        "opening_hours": "Mon–Fri 07:00–19:00 (Berlin time)",
+        "warehouse_address": "Lagerstraße 12, 12057 Berlin",
+        "ops_email": "ops@nordparcel.example",
+    },
+]
+
+SELLERS = [
+    {
+        "shop_code": "SIAM-GADGETS",
+        "name": "Siam Gadgets",
+        "contact_email": "orders@siamgadgets.example",
+        "time_zone": "Asia/Bangkok",
+        "language": "en",
+    },
+    {
+        "shop_code": "BERLIN-BOOKS",
+        "name": "Berlin Books",
+        "contact_email": "shop@berlinbooks.example",
+        "time_zone": "Europe/Berlin",
+        "language": "de",
+    },
+    {
+        "shop_code": "LISBON-LINEN",
+        "name": "Lisbon Linen",
+        "contact_email": "hello@lisbonlinen.example",
+        "time_zone": "Europe/Lisbon",
+        "language": "en",
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    seller: str = ""
+    provider: str = ""
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+LOGINS = [
+    DemoLogin("seller@siamgadgets.example", "seller (Siam Gadgets)", seller="SIAM-GADGETS"),
+    DemoLogin("seller@berlinbooks.example", "seller (Berlin Books)", seller="BERLIN-BOOKS"),
+    DemoLogin(
+        "agent@swiftlane.example", "provider staff (SwiftLane)", provider="swiftlane", is_staff=True
+    ),
+    DemoLogin(
+        "agent@nordparcel.example",
+        "provider staff (NordParcel)",
+        provider="nordparcel",
+        is_staff=True,
+    ),
+    DemoLogin("operator@returns.example", "operator", is_staff=True, is_superuser=True),
+]
+
+
+def seed_accounts(password: str) -> None:
+    """Create or refresh the demo providers, sellers and logins; safe to run again."""
+    providers = {
+        p["code"]: LogisticsProvider.objects.update_or_create(code=p["code"], defaults=p)[0]
+        for p in PROVIDERS
+    }
+    sellers = {
+        s["shop_code"]: Seller.objects.update_or_create(shop_code=s["shop_code"], defaults=s)[0]
+        for s in SELLERS
+    }
+    for login in LOGINS:
+        user, _ = User.objects.update_or_create(
+            email=login.email,
+            defaults={
+                "seller": sellers.get(login.seller),
+                "provider": providers.get(login.provider),
+                "is_staff": login.is_staff,
+                "is_superuser": login.is_superuser,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
+def describe_logins(password: str) -> str:
+    width = max(len(login.email) for login in LOGINS)
+    lines = [f"  {login.email.ljust(width)}  {login.role}" for login in LOGINS]
+    return "\n".join([f"Demo logins (password: {password}):", *lines])

@@ -1,0 +1,256 @@
+"""Settings for the returns portal, read from the environment (see .env.example).
+
+With no environment at all the portal runs for development: SQLite, the
+django-q2 ORM broker and emails written to var/mail/. Every bad value stops
+start-up with a message that names the variable.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env")
+
+
+def setting(name: str, cast=str, default=environ.Env.NOTSET):
+    """Read one variable; a value that cannot be read names the variable."""
+    reader = {bool: env.bool, int: env.int, list: env.list, str: env.str}[cast]
+    try:
+        return reader(name, default=default)
+    except ImproperlyConfigured:
+        raise
+    except (TypeError, ValueError) as exc:
+        message = f"{name}={env.str(name)!r} is not a valid {cast.__name__}."
+        raise ImproperlyConfigured(message) from exc
+
+
+def positive_int(name: str, default: int) -> int:
+    value = setting(name, int, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value}.")
+    return value
+
+
+DEBUG = setting("DEBUG", bool, True)
+
+if DEBUG:
+    SECRET_KEY = setting("SECRET_KEY", str, "insecure-development-key-never-use-in-production")
+else:
+    try:
+        SECRET_KEY = env.str("SECRET_KEY")
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from None
+
+ALLOWED_HOSTS = setting("ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", list, [])
+SITE_URL = setting("SITE_URL", str, "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "axes",
+    "csp",
+    "ninja",
+    "django_q",
+    "portal",
+    "returns",
+    "tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees the final answer of the login view.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.tenancy",
+            ],
+        },
+    },
+]
+
+try:
+    DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+except (KeyError, ValueError) as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
+DATABASES["default"]["CONN_MAX_AGE"] = setting("CONN_MAX_AGE", int, 0)
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "portal.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# Repeated failures for one account from one address lock that pair out for a while.
+AXES_FAILURE_LIMIT = setting("AXES_FAILURE_LIMIT", int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=setting("AXES_COOLOFF_MINUTES", int, 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The sign-in form posts the email address in Django's standard `username` field.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("th", "ไทย")]
+TIME_ZONE = setting("TIME_ZONE", str, "UTC")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not an IANA time zone.") from None
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(setting("MEDIA_ROOT", str, str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Attachments are checked for size by the forms; keep Django's own guard above that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+EMAIL_URL = setting("EMAIL_URL", str, "")
+if EMAIL_URL:
+    try:
+        vars().update(env.email_url_config(EMAIL_URL))
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(f"EMAIL_URL={EMAIL_URL!r} is not a valid email URL.") from exc
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+DEFAULT_FROM_EMAIL = setting("DEFAULT_FROM_EMAIL", str, "Returns portal <noreply@returns.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 20
+
+# The returns policy.
+CLAIM_WINDOW_DAYS = positive_int("CLAIM_WINDOW_DAYS", 7)
+MAX_DELIVERY_ATTEMPTS = positive_int("MAX_DELIVERY_ATTEMPTS", 3)
+REMINDER_HOURS_BEFORE = positive_int("REMINDER_HOURS_BEFORE", 48)
+TICKET_FIRST_RESPONSE_HOURS = positive_int("TICKET_FIRST_RESPONSE_HOURS", 24)
+DESTRUCTION_OVERDUE_DAYS = positive_int("DESTRUCTION_OVERDUE_DAYS", 3)
+
+# django-q2: the ORM broker on `default` unless REDIS_URL is set.
+REDIS_URL = setting("REDIS_URL", str, "")
+Q_CLUSTER = {
+    "name": "portal",
+    "workers": positive_int("Q_WORKERS", 2),
+    # A task running longer than `timeout` is killed; `retry` must be longer, or a
+    # slow task would be handed to a second worker while the first still runs it.
+    "timeout": 240,
+    "retry": 300,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 500,
+    "ack_failures": True,
+    "poll": 1,
+    "label": "Jobs",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Nothing loads from another origin: the portal works on a closed network.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = setting("SECURE_SSL_REDIRECT", bool, True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = setting("SECURE_HSTS_SECONDS", int, 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": setting("LOG_LEVEL", str, "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,41 @@
+"""Who owns what: every lookup of a tenant-owned row goes through `for_user`.
+
+A seller's users see their seller's rows; provider staff see their provider's
+rows; operators (superusers) see everything; anyone else sees nothing.
+Another tenant's object is therefore simply not found (404), never a 403.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class TenantQuerySet(models.QuerySet):
+    """Scopes rows to a user; subclasses name the paths to the owning tenants."""
+
+    seller_path: str | None = "seller"
+    provider_path: str | None = "provider"
+
+    def for_user(self, user) -> "TenantQuerySet":
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.seller_id and self.seller_path:
+            return self.filter(**{f"{self.seller_path}_id": user.seller_id})
+        if user.provider_id and user.is_staff and self.provider_path:
+            return self.filter(**{f"{self.provider_path}_id": user.provider_id})
+        return self.none()
+
+
+def seller_required(view):
+    """For seller pages: the signed-in user must work for a seller."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.seller_id:
+            raise PermissionDenied("These pages are for sellers.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_q.brokers import get_broker
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in user lands: staff go to the console, sellers stay here."""
+    if request.user.is_staff and not request.user.seller_id:
+        return redirect("admin:index")
+    return render(request, "portal/home.html")
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database reachability and the job queue backlog, for load balancers and monitors."""
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return JsonResponse({"status": "error", "database": f"unreachable: {exc}"}, status=503)
+
+    try:
+        backlog = get_broker().queue_size()
+    except Exception as exc:  # any broker failure is reported, not raised
+        queue = {"status": "error", "error": str(exc)}
+    else:
+        queue = {"status": "ok", "backlog": backlog}
+    return JsonResponse({"status": "ok", "database": "ok", "queue": queue})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+
+    @property
+    def extra_email_context(self) -> dict:
+        # Links in emails point at the public address, whatever host served the form.
+        return {"site_url": settings.SITE_URL}

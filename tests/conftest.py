@@ -1,0 +1,106 @@
+"""Shared actors: seller A and B, provider X and Y staff, an operator, an anonymous visitor.
+
+Tests marked `postgres` or `browser` skip with a reason when the part is
+missing; with REQUIRE_MARKED_TESTS=1 (set by .ci/run) they fail instead.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from tests.factories import ProviderFactory, SellerFactory, UserFactory
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing_part(item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://… to run it"
+    if item.get_closest_marker("browser") and not CHROMIUM:
+        return "needs the system Chromium: apt-get install -y chromium"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing_part(item)
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_MARKED_TESTS") == "1":
+        pytest.fail(f"required in CI but cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _site_settings(settings, tmp_path):
+    settings.SITE_URL = "https://returns.example"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A fast hash: the tests sign in often, and the real one is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def provider_x(db):
+    return ProviderFactory(
+        code="swiftlane",
+        name="SwiftLane",
+        support_phone="+66 2 555 0142",
+        ops_email="ops@swiftlane.example",
+    )
+
+
+@pytest.fixture
+def provider_y(db):
+    return ProviderFactory(code="nordparcel", name="NordParcel", support_phone="+49 30 5557 2210")
+
+
+@pytest.fixture
+def seller_a(db):
+    return SellerFactory(shop_code="SHOP-A", name="Shop A", time_zone="Asia/Bangkok")
+
+
+@pytest.fixture
+def seller_b(db):
+    return SellerFactory(shop_code="SHOP-B", name="Shop B", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def alice(seller_a):
+    """Works for seller A."""
+    return UserFactory(email="alice@shop-a.example", seller=seller_a)
+
+
+@pytest.fixture
+def bob(seller_b):
+    """Works for seller B."""
+    return UserFactory(email="bob@shop-b.example", seller=seller_b)
+
+
+@pytest.fixture
+def xavier(provider_x):
+    """Warehouse agent at provider X."""
+    return UserFactory(email="xavier@swiftlane.example", provider=provider_x, is_staff=True)
+
+
+@pytest.fixture
+def yvonne(provider_y):
+    """Warehouse agent at provider Y."""
+    return UserFactory(email="yvonne@nordparcel.example", provider=provider_y, is_staff=True)
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(email="operator@returns.example", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` signs a fresh test client in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

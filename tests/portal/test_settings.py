@@ -1,0 +1,67 @@
+"""Start-up refuses bad configuration with a message that names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "returns.example",
+    "SITE_URL": "https://returns.example",
+    "DATABASE_URL": "sqlite:////tmp/portal-check-deploy.sqlite3",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
+}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CLAIM_WINDOW_DAYS": "abc"}, "CLAIM_WINDOW_DAYS"),
+        ({"CLAIM_WINDOW_DAYS": "0"}, "CLAIM_WINDOW_DAYS"),
+        ({"MAX_DELIVERY_ATTEMPTS": "three"}, "MAX_DELIVERY_ATTEMPTS"),
+        ({"REMINDER_HOURS_BEFORE": "-4"}, "REMINDER_HOURS_BEFORE"),
+        ({"TICKET_FIRST_RESPONSE_HOURS": "1.5"}, "TICKET_FIRST_RESPONSE_HOURS"),
+        ({"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+        ({"DEBUG": "off"}, "SECRET_KEY"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"SITE_URL": "returns.example"}, "SITE_URL"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(env, named):
+    result = run_manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_no_environment_at_all_runs_on_the_embedded_defaults():
+    result = run_manage("check")
+
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,32 @@
+"""The demo world. It lives in `tickets`, the top of the app chain, as it seeds every app."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal import demo as portal_demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh demo providers, sellers and logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=portal_demo.DEFAULT_PASSWORD,
+            help="Password for every demo login (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Seed even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args, password: str, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like production: demo logins with known passwords "
+                "would be created. Pass --force if this really is a demo machine."
+            )
+        with transaction.atomic():
+            portal_demo.seed_accounts(password)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(portal_demo.describe_logins(password))
