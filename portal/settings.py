@@ -106,6 +106,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails and subjects: the same templates folder, no HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 try:

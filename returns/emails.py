@@ -1,0 +1,160 @@
+"""One small function per notice. Each writes an outbox row in the caller's transaction.
+
+The `dedupe_key` makes a notice idempotent: asking twice for the same notice
+about the same thing returns the row already written, and sends nothing new.
+"""
+
+from django.db import transaction
+
+from portal.emails import render_email
+from portal.models import LogisticsProvider, Seller
+from returns import links
+from returns.models import FailedPackage, Notification
+
+Kind = Notification.Kind
+
+
+def queue_notification(
+    *,
+    kind: str,
+    provider: LogisticsProvider,
+    seller: Seller | None,
+    to_email: str,
+    dedupe_key: str,
+    context: dict,
+    package: FailedPackage | None = None,
+    ticket_reference: str = "",
+) -> Notification:
+    """Write one outbox row (once per `dedupe_key`) and have it sent after commit."""
+    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    email = render_email(kind, context)
+    notification, _ = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "audience": Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER,
+            "seller": seller,
+            "provider": provider,
+            "package": package,
+            "ticket_reference": ticket_reference,
+            "to_email": to_email,
+            "subject": email.subject,
+            "body_text": email.text,
+            "body_html": email.html,
+        },
+    )
+    _send_after_commit()
+    return notification
+
+
+def _send_after_commit() -> None:
+    """Queue one delivery run when the current transaction commits (once per transaction)."""
+    connection = transaction.get_connection()
+    if any(callback is _enqueue_delivery for _, callback, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_delivery, robust=True)
+
+
+def _enqueue_delivery() -> None:
+    from django_q.tasks import async_task
+
+    # The every-minute schedule picks up anything this kick misses.
+    async_task("returns.tasks.deliver_notifications", task_name="deliver-notifications-kick")
+
+
+def _package_context(package: FailedPackage, **extra) -> dict:
+    return {
+        "package": package,
+        "seller": package.seller,
+        "provider": package.provider,
+        "zone": package.seller.time_zone,
+        "package_url": links.package_url(package),
+        **extra,
+    }
+
+
+def _to_seller(kind: str, package: FailedPackage, **extra) -> Notification:
+    return queue_notification(
+        kind=kind,
+        provider=package.provider,
+        seller=package.seller,
+        to_email=package.seller.contact_email,
+        dedupe_key=f"{kind}:{package.pk}",
+        package=package,
+        context=_package_context(package, **extra),
+    )
+
+
+def _to_provider(kind: str, package: FailedPackage, **extra) -> Notification:
+    return queue_notification(
+        kind=kind,
+        provider=package.provider,
+        seller=None,
+        to_email=package.provider.ops_email,
+        dedupe_key=f"{kind}:{package.pk}",
+        package=package,
+        context=_package_context(package, admin_url=links.admin_package_url(package), **extra),
+    )
+
+
+# --- to the seller --------------------------------------------------------------------
+
+
+def destruction_notice(package: FailedPackage) -> Notification:
+    """Failed delivery: the package will be destroyed unless the seller acts in time."""
+    return _to_seller(
+        Kind.DESTRUCTION_NOTICE,
+        package,
+        attempts=list(package.attempts.order_by("number")),
+        ticket_url=links.new_ticket_url(package),
+    )
+
+
+def deadline_reminder(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.DEADLINE_REMINDER, package, ticket_url=links.new_ticket_url(package))
+
+
+def rejection_notice(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.REJECTION_NOTICE, package, ticket_url=links.new_ticket_url(package))
+
+
+def claim_confirmed(package: FailedPackage, *, ticket_reference: str = "") -> Notification:
+    ticket_url = links.ticket_url(ticket_reference) if ticket_reference else ""
+    return _to_seller(
+        Kind.CLAIM_CONFIRMED, package, ticket_reference=ticket_reference, ticket_url=ticket_url
+    )
+
+
+def release_confirmed(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.RELEASE_CONFIRMED, package)
+
+
+def destruction_finalized(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.DESTRUCTION_FINALIZED, package)
+
+
+def claim_withdrawn(package: FailedPackage, *, reason: str) -> Notification:
+    return _to_seller(Kind.CLAIM_WITHDRAWN, package, reason=reason)
+
+
+def destroyed(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.DESTROYED, package, certificate_url=links.certificate_url(package))
+
+
+def returned(package: FailedPackage) -> Notification:
+    return _to_seller(Kind.RETURNED, package)
+
+
+# --- to the provider's operations address ---------------------------------------------
+
+
+def destruction_instruction(package: FailedPackage) -> Notification:
+    return _to_provider(Kind.DESTRUCTION_INSTRUCTION, package)
+
+
+def claim_received(
+    package: FailedPackage, *, ticket_reference: str = "", note: str = ""
+) -> Notification:
+    return _to_provider(Kind.CLAIM_RECEIVED, package, ticket_reference=ticket_reference, note=note)

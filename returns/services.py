@@ -1,0 +1,493 @@
+"""The package state machine (DESIGN.md §5): every status change happens here.
+
+Each transition is one function and one transaction: a conditional update on
+the expected status (and deadline), the audit event, and the notifications —
+all or nothing. Zero rows updated means another actor won the race: the
+package is re-read and the caller gets a `DomainError` that says why, in words
+a seller or an agent can act on.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.models import LogisticsProvider, Seller
+from returns import emails
+from returns.formatting import local_date
+from returns.models import Channel, DeliveryAttempt, FailedPackage, PackageEvent
+
+Status = FailedPackage.Status
+
+
+class DomainError(Exception):
+    """A refused change; `message` is meant for the person who asked for it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def claim_deadline_for(noticed_at: datetime, zone_name: str) -> datetime:
+    """End of the CLAIM_WINDOW_DAYS-th calendar day after the notice, in the seller's zone.
+
+    Built from the local calendar date, so a daylight-saving change inside the
+    window moves the UTC instant, never the local end of day.
+    """
+    zone = ZoneInfo(zone_name)
+    last_day = noticed_at.astimezone(zone).date() + timedelta(days=settings.CLAIM_WINDOW_DAYS)
+    return datetime.combine(last_day, time(23, 59, 59), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+# --- explaining a refusal -------------------------------------------------------------
+
+
+def _call(package: FailedPackage) -> str:
+    provider = package.provider
+    return f"call {provider.name} on {provider.support_phone}"
+
+
+def explain_state(package: FailedPackage, now: datetime | None = None) -> str:
+    """Why this package cannot take the change just asked for, and what to do instead."""
+    now = now or timezone.now()
+    zone = package.seller.time_zone
+    status = package.status
+    if status == Status.IN_DELIVERY:
+        return (
+            f"Package {package.tracking_number} is still being delivered back to you, "
+            "so there is nothing to claim or release yet."
+        )
+    if status == Status.AWAITING_SELLER:
+        if package.claim_deadline < now:
+            return (
+                f"The {settings.CLAIM_WINDOW_DAYS}-day window for package "
+                f"{package.tracking_number} closed on "
+                f"{local_date(package.claim_deadline, zone)}, so it is being scheduled for "
+                f"destruction; {_call(package)} if you still need it."
+            )
+        return f"Package {package.tracking_number} is waiting for your decision."
+    if status == Status.CLAIMED:
+        return (
+            f"Package {package.tracking_number} is already on its way back to you "
+            f"(claimed on {local_date(package.claimed_at, zone)})."
+        )
+    if status == Status.RETURNED:
+        return (
+            f"Package {package.tracking_number} was returned to you on "
+            f"{local_date(package.returned_at, zone)}."
+        )
+    if status == Status.DESTROYED:
+        return (
+            f"Package {package.tracking_number} was destroyed on "
+            f"{local_date(package.destroyed_at, zone)} (reference "
+            f"{package.destruction_reference}); its certificate is on the package page."
+        )
+    # destruction_pending: say which road led here.
+    when = package.destruction_requested_at
+    if package.reason == FailedPackage.Reason.SELLER_REJECTED:
+        why = "because it was rejected at delivery"
+    elif package.released_at:
+        why = "because you told us you no longer need it"
+    elif package.claimed_at:
+        why = "because its return was cancelled"
+    else:
+        why, when = "because no ticket was filed", package.claim_deadline
+    return (
+        f"Package {package.tracking_number} was scheduled for destruction on "
+        f"{local_date(when, zone)} {why}; {_call(package)}."
+    )
+
+
+# --- shared steps ---------------------------------------------------------------------
+
+
+def _actor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _record(
+    package: FailedPackage,
+    *,
+    action: str,
+    from_status: str,
+    actor,
+    channel: str,
+    detail: str = "",
+    at: datetime | None = None,
+) -> PackageEvent:
+    return PackageEvent.objects.create(
+        package=package,
+        action=action,
+        from_status=from_status,
+        to_status=package.status,
+        actor=_actor(actor),
+        channel=channel,
+        detail=detail,
+        created_at=at or timezone.now(),
+    )
+
+
+def _move(
+    package: FailedPackage, *, expected: str, to: str, condition: Q | None = None, **fields
+) -> str:
+    """Compare-and-set the status; returns the old status or raises with the reason."""
+    rows = (
+        FailedPackage.objects.filter(pk=package.pk, status=expected)
+        .filter(condition or Q())
+        .update(status=to, **fields)
+    )
+    if rows != 1:
+        package.refresh_from_db()
+        raise DomainError(explain_state(package))
+    package.status = to
+    for name, value in fields.items():
+        setattr(package, name, value)
+    return expected
+
+
+def _locked(package: FailedPackage) -> FailedPackage:
+    """The package re-read under a row lock, for changes that depend on its rows."""
+    return (
+        FailedPackage.objects.select_for_update()
+        .select_related("seller", "provider")
+        .get(pk=package.pk)
+    )
+
+
+# --- registration and delivery (carrier systems and staff) ----------------------------
+
+
+@dataclass(frozen=True)
+class PackageDetails:
+    tracking_number: str
+    order_id: str
+    return_id: str = ""
+    description: str = ""
+    weight_grams: int | None = None
+    declared_value: Decimal | None = None
+    currency: str = ""
+    warehouse_location: str = ""
+
+
+@transaction.atomic
+def register_package(
+    *,
+    provider: LogisticsProvider,
+    seller: Seller,
+    details: PackageDetails,
+    actor=None,
+    channel: str,
+    registered_at: datetime | None = None,
+) -> FailedPackage:
+    if FailedPackage.objects.filter(
+        provider=provider, tracking_number=details.tracking_number
+    ).exists():
+        raise DomainError(
+            f"Tracking number {details.tracking_number} is already registered at {provider.name}."
+        )
+    try:
+        with transaction.atomic():
+            package = FailedPackage.objects.create(
+                provider=provider,
+                seller=seller,
+                registered_at=registered_at or timezone.now(),
+                **vars(details),
+            )
+    except IntegrityError:  # registered by someone else a moment ago
+        raise DomainError(
+            f"Tracking number {details.tracking_number} is already registered at {provider.name}."
+        ) from None
+    _record(package, action="registered", from_status="", actor=actor, channel=channel)
+    return package
+
+
+def _check_not_future(moment: datetime, what: str) -> None:
+    if moment > timezone.now() + timedelta(minutes=5):  # tolerate small clock skew
+        raise DomainError(f"The {what} time {moment.isoformat()} is in the future.")
+
+
+@transaction.atomic
+def record_failed_attempt(
+    *,
+    package: FailedPackage,
+    attempted_at: datetime,
+    failure_reason: str,
+    courier_note: str = "",
+    actor=None,
+    channel: str,
+) -> DeliveryAttempt:
+    """Attempts 1 and 2 are recorded; the last one fails the package and starts the window."""
+    _check_not_future(attempted_at, "attempt")
+    package = _locked(package)
+    if package.status != Status.IN_DELIVERY:
+        raise DomainError(
+            f"Package {package.tracking_number} is no longer in delivery "
+            f"({package.get_status_display().lower()}), so no attempt can be recorded."
+        )
+    number = package.attempts.count() + 1
+    attempt = DeliveryAttempt.objects.create(
+        package=package,
+        number=number,
+        attempted_at=attempted_at,
+        outcome=DeliveryAttempt.Outcome.FAILED,
+        failure_reason=failure_reason,
+        courier_note=courier_note,
+    )
+    detail = f"Attempt {number} failed: {failure_reason}"
+    if number < settings.MAX_DELIVERY_ATTEMPTS:
+        _record(
+            package,
+            action="attempt_failed",
+            from_status=package.status,
+            actor=actor,
+            channel=channel,
+            detail=detail,
+        )
+        return attempt
+
+    now = timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.IN_DELIVERY,
+        to=Status.AWAITING_SELLER,
+        reason=FailedPackage.Reason.DELIVERY_FAILED,
+        failed_at=attempted_at,
+        claim_deadline=claim_deadline_for(now, package.seller.time_zone),
+    )
+    _record(
+        package,
+        action="delivery_failed",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=detail,
+        at=now,
+    )
+    emails.destruction_notice(package)
+    return attempt
+
+
+@transaction.atomic
+def record_delivered(
+    *, package: FailedPackage, delivered_at: datetime, actor=None, channel: str
+) -> FailedPackage:
+    _check_not_future(delivered_at, "delivery")
+    package = _locked(package)
+    from_status = _move(
+        package, expected=Status.IN_DELIVERY, to=Status.RETURNED, returned_at=delivered_at
+    )
+    DeliveryAttempt.objects.create(
+        package=package,
+        number=package.attempts.count() + 1,
+        attempted_at=delivered_at,
+        outcome=DeliveryAttempt.Outcome.DELIVERED,
+    )
+    _record(package, action="delivered", from_status=from_status, actor=actor, channel=channel)
+    return package
+
+
+@transaction.atomic
+def record_seller_rejection(
+    *, package: FailedPackage, rejected_at: datetime, note: str = "", actor=None, channel: str
+) -> FailedPackage:
+    _check_not_future(rejected_at, "rejection")
+    package = _locked(package)
+    from_status = _move(
+        package,
+        expected=Status.IN_DELIVERY,
+        to=Status.DESTRUCTION_PENDING,
+        reason=FailedPackage.Reason.SELLER_REJECTED,
+        failed_at=rejected_at,
+        destruction_requested_at=timezone.now(),
+    )
+    DeliveryAttempt.objects.create(
+        package=package,
+        number=package.attempts.count() + 1,
+        attempted_at=rejected_at,
+        outcome=DeliveryAttempt.Outcome.REJECTED,
+        courier_note=note,
+    )
+    _record(
+        package,
+        action="rejected",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=note,
+    )
+    emails.destruction_instruction(package)
+    emails.rejection_notice(package)
+    return package
+
+
+# --- the seller's window --------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_package(
+    *, package: FailedPackage, actor=None, channel: str, ticket_reference: str = "", note: str = ""
+) -> FailedPackage:
+    """The seller wants it back (a ticket, or a phone call recorded by staff)."""
+    now = timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.AWAITING_SELLER,
+        to=Status.CLAIMED,
+        condition=Q(claim_deadline__gte=now),
+        claimed_at=now,
+    )
+    detail = note or (f"Ticket {ticket_reference}" if ticket_reference else "")
+    _record(
+        package,
+        action="claimed",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=detail,
+        at=now,
+    )
+    emails.claim_confirmed(package, ticket_reference=ticket_reference)
+    emails.claim_received(package, ticket_reference=ticket_reference, note=note)
+    return package
+
+
+@transaction.atomic
+def release_package(*, package: FailedPackage, actor=None, channel: str) -> FailedPackage:
+    """The seller no longer needs it: it goes to destruction now, not after the window."""
+    now = timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.AWAITING_SELLER,
+        to=Status.DESTRUCTION_PENDING,
+        condition=Q(claim_deadline__gte=now),
+        released_at=now,
+        destruction_requested_at=now,
+    )
+    _record(package, action="released", from_status=from_status, actor=actor, channel=channel)
+    emails.release_confirmed(package)
+    emails.destruction_instruction(package)
+    return package
+
+
+@transaction.atomic
+def finalize_expired_package(
+    *, package: FailedPackage, now: datetime | None = None
+) -> FailedPackage:
+    """The window closed with no claim: instruct the provider, tell the seller."""
+    now = now or timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.AWAITING_SELLER,
+        to=Status.DESTRUCTION_PENDING,
+        condition=Q(claim_deadline__lt=now),
+        destruction_requested_at=now,
+    )
+    _record(
+        package,
+        action="window_closed",
+        from_status=from_status,
+        actor=None,
+        channel=Channel.JOB,
+        at=now,
+    )
+    emails.destruction_instruction(package)
+    emails.destruction_finalized(package)
+    return package
+
+
+# --- provider staff -------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_returned(
+    *, package: FailedPackage, actor=None, channel: str, note: str = ""
+) -> FailedPackage:
+    now = timezone.now()
+    from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
+    _record(
+        package,
+        action="returned",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=note,
+        at=now,
+    )
+    emails.returned(package)
+    return package
+
+
+@transaction.atomic
+def withdraw_claim(*, package: FailedPackage, reason: str, actor=None, channel: str):
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Say why the claim is withdrawn: the seller will read it.")
+    now = timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.CLAIMED,
+        to=Status.DESTRUCTION_PENDING,
+        destruction_requested_at=now,
+    )
+    _record(
+        package,
+        action="claim_withdrawn",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=reason,
+        at=now,
+    )
+    emails.claim_withdrawn(package, reason=reason)
+    emails.destruction_instruction(package)
+    return package
+
+
+@transaction.atomic
+def confirm_destruction(
+    *,
+    package: FailedPackage,
+    reference: str,
+    method: str,
+    photo: File | None = None,
+    actor=None,
+    channel: str,
+) -> FailedPackage:
+    reference = reference.strip()
+    if not reference:
+        raise DomainError("A destruction reference is required (the number on your record).")
+    if method not in FailedPackage.DestructionMethod.values:
+        raise DomainError(f"“{method}” is not a destruction method the portal knows.")
+    now = timezone.now()
+    from_status = _move(
+        package,
+        expected=Status.DESTRUCTION_PENDING,
+        to=Status.DESTROYED,
+        destroyed_at=now,
+        destruction_reference=reference,
+        destruction_method=method,
+        destroyed_by=_actor(actor),
+    )
+    if photo is not None:
+        # Stored under a generated name; a rolled-back transaction leaves only an orphan file.
+        package.destruction_photo.save(f"{package.public_id}-{photo.name}", photo, save=False)
+        FailedPackage.objects.filter(pk=package.pk).update(
+            destruction_photo=package.destruction_photo.name
+        )
+    _record(
+        package,
+        action="destroyed",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        detail=f"{package.get_destruction_method_display()}, reference {reference}",
+        at=now,
+    )
+    emails.destroyed(package)
+    return package
