@@ -8,7 +8,7 @@ a seller or an agent can act on.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ def claim_deadline_for(noticed_at: datetime, zone_name: str) -> datetime:
     """
     zone = ZoneInfo(zone_name)
     last_day = noticed_at.astimezone(zone).date() + timedelta(days=settings.CLAIM_WINDOW_DAYS)
-    return datetime.combine(last_day, time(23, 59, 59), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(last_day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
 # --- explaining a refusal -------------------------------------------------------------

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
+from returns.models import DeliveryAttempt, FailedPackage
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,3 +47,65 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    """A package in any state, built directly: tests of a transition start from here."""
+
+    class Meta:
+        model = FailedPackage
+
+    provider = factory.SubFactory(ProviderFactory)
+    seller = factory.SubFactory(SellerFactory)
+    tracking_number = factory.Sequence(lambda n: f"TRK{n:08d}")
+    order_id = factory.Sequence(lambda n: f"ORD-{n:06d}")
+    description = "Bluetooth speaker, boxed"
+    warehouse_location = "B-12-3"
+
+    class Params:
+        awaiting = factory.Trait(
+            status=FailedPackage.Status.AWAITING_SELLER,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            failed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+            claim_deadline=factory.LazyFunction(lambda: timezone.now() + timedelta(days=6)),
+        )
+        claimed = factory.Trait(
+            status=FailedPackage.Status.CLAIMED,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            failed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=2)),
+            claim_deadline=factory.LazyFunction(lambda: timezone.now() + timedelta(days=5)),
+            claimed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+        )
+        pending_destruction = factory.Trait(
+            status=FailedPackage.Status.DESTRUCTION_PENDING,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            failed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=9)),
+            claim_deadline=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+            destruction_requested_at=factory.LazyFunction(timezone.now),
+        )
+        destroyed = factory.Trait(
+            status=FailedPackage.Status.DESTROYED,
+            reason=FailedPackage.Reason.SELLER_REJECTED,
+            failed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=3)),
+            destruction_requested_at=factory.LazyFunction(
+                lambda: timezone.now() - timedelta(days=3)
+            ),
+            destroyed_at=factory.LazyFunction(timezone.now),
+            destruction_reference="DX-1001",
+            destruction_method=FailedPackage.DestructionMethod.SHREDDED,
+        )
+        returned = factory.Trait(
+            status=FailedPackage.Status.RETURNED,
+            returned_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliveryAttempt
+
+    package = factory.SubFactory(PackageFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    attempted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=5))
+    outcome = DeliveryAttempt.Outcome.FAILED
+    failure_reason = "Nobody at the address"
