@@ -4,6 +4,7 @@ from django.urls import path
 
 from portal import views
 from portal.forms import EmailAuthenticationForm
+from returns.api import api
 
 admin.site.site_header = "Returns portal — provider console"
 admin.site.site_title = "Returns portal"
@@ -41,4 +42,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

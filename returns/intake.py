@@ -1,0 +1,202 @@
+"""Applying intake API events: once per (provider, event_id), all or nothing.
+
+An event's values are checked here, where the answer can name the field at
+fault (`IntakeRejected`, answered 422); the state machine in `services` then
+applies it, and may still refuse (`DomainError`, answered 409).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.models import LogisticsProvider, Seller
+from returns import services
+from returns.models import Channel, FailedPackage, IntakeEvent
+from returns.schemas import (
+    AnyEvent,
+    DeliveredToSeller,
+    DeliveryAttemptFailed,
+    EventAnswer,
+    ReturnRegistered,
+    SellerRejected,
+)
+
+# The services refuse times further ahead than this too; checked here first so the
+# answer can name the field.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class IntakeRejected(Exception):
+    """An event whose values cannot be applied; nothing was written."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IntakeAnswer:
+    status_code: int
+    body: dict
+
+
+def packages_of(provider: LogisticsProvider):
+    """Every package lookup of the API goes through here: a provider sees only its own."""
+    return FailedPackage.objects.filter(provider=provider)
+
+
+def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer:
+    """Apply one event, or answer what its first delivery was answered.
+
+    1. An event id this provider already used gets the stored answer; nothing changes.
+    2. Otherwise one transaction claims the event id, applies the event through the
+       services and stores the answer. A twin sent at the same moment waits on the
+       claim's unique constraint, fails it, and gets the winner's stored answer.
+    3. A refusal rolls everything back, the claim included, so the provider can
+       correct the event and send it again under the same id.
+    """
+    stored = _stored(provider, event.event_id)
+    if stored is not None:
+        return _replay(stored, event)
+    try:
+        with transaction.atomic():
+            record = IntakeEvent.objects.create(
+                provider=provider,
+                event_id=event.event_id,
+                kind=event.type,
+                status_code=0,
+                response={},
+            )
+            answer = APPLY[event.type](provider, event)
+            record.status_code, record.response = answer.status_code, answer.body
+            record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        stored = _stored(provider, event.event_id)
+        if stored is None:  # not the claim that failed
+            raise
+        return _replay(stored, event)
+    return answer
+
+
+def _stored(provider: LogisticsProvider, event_id: str) -> IntakeEvent | None:
+    return IntakeEvent.objects.filter(provider=provider, event_id=event_id).first()
+
+
+def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:
+    if stored.kind != event.type:
+        raise IntakeRejected(
+            "event_id",
+            f"Event id {event.event_id} was already used for a {stored.kind} event.",
+        )
+    return IntakeAnswer(stored.status_code, stored.response)
+
+
+# --- one function per event type ------------------------------------------------------
+
+
+def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAnswer:
+    _not_in_future(event.occurred_at, "occurred_at")
+    if event.declared_value is not None and not event.currency:
+        raise IntakeRejected("currency", "A declared value needs its currency, e.g. THB.")
+    seller = Seller.objects.filter(shop_code=event.shop_code).first()
+    if seller is None:
+        raise IntakeRejected("shop_code", f"No seller has the shop code {event.shop_code}.")
+    package = services.register_package(
+        provider=provider,
+        seller=seller,
+        details=services.PackageDetails(
+            tracking_number=event.tracking_number,
+            order_id=event.order_id,
+            return_id=event.return_id,
+            description=event.description,
+            weight_grams=event.weight_grams,
+            declared_value=event.declared_value,
+            currency=event.currency,
+            warehouse_location=event.warehouse_location,
+        ),
+        channel=Channel.API,
+        registered_at=event.occurred_at,
+    )
+    return _answer(event, package, status_code=201)
+
+
+def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:
+    _not_in_future(event.attempted_at, "attempted_at")
+    package = _in_delivery(provider, event.tracking_number, "a failed attempt")
+    services.record_failed_attempt(
+        package=package,
+        attempted_at=event.attempted_at,
+        failure_reason=event.failure_reason,
+        courier_note=event.courier_note,
+        channel=Channel.API,
+    )
+    return _answer(event, package)
+
+
+def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
+    _not_in_future(event.delivered_at, "delivered_at")
+    package = _in_delivery(provider, event.tracking_number, "a delivery")
+    services.record_delivered(package=package, delivered_at=event.delivered_at, channel=Channel.API)
+    return _answer(event, package)
+
+
+def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswer:
+    _not_in_future(event.rejected_at, "rejected_at")
+    package = _in_delivery(provider, event.tracking_number, "a rejection")
+    services.record_seller_rejection(
+        package=package, rejected_at=event.rejected_at, note=event.note, channel=Channel.API
+    )
+    return _answer(event, package)
+
+
+APPLY = {
+    "return_registered": _register,
+    "delivery_attempt_failed": _attempt_failed,
+    "delivered_to_seller": _delivered,
+    "seller_rejected": _rejected,
+}
+
+
+# --- shared checks --------------------------------------------------------------------
+
+
+def _not_in_future(moment: datetime, field: str) -> None:
+    if moment > timezone.now() + CLOCK_SKEW:
+        raise IntakeRejected(field, f"{moment.isoformat()} is in the future.")
+
+
+def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:
+    # Locked, so the status checked here is the one the service finds.
+    package = (
+        packages_of(provider).select_for_update().filter(tracking_number=tracking_number).first()
+    )
+    if package is None:
+        raise IntakeRejected(
+            "tracking_number",
+            f"No package with tracking number {tracking_number} is registered at {provider.name}.",
+        )
+    if package.status != FailedPackage.Status.IN_DELIVERY:
+        raise IntakeRejected(
+            "tracking_number",
+            f"Package {tracking_number} is no longer in delivery (it is {package.status}), "
+            f"so {what} cannot be recorded.",
+        )
+    return package
+
+
+def _answer(event: AnyEvent, package: FailedPackage, status_code: int = 200) -> IntakeAnswer:
+    package.refresh_from_db()
+    body = EventAnswer(
+        event_id=event.event_id,
+        type=event.type,
+        tracking_number=package.tracking_number,
+        public_id=package.public_id,
+        status=package.status,
+        reason=package.reason,
+        claim_deadline=package.claim_deadline,
+        attempts=package.attempts.count(),
+    )
+    return IntakeAnswer(status_code, body.model_dump(mode="json"))
