@@ -1,0 +1,260 @@
+"""What a provider's CSV file of packages looks like, and reading one row of it.
+
+A row is read into a `PackageRow` with every problem found reported at once, so
+the person fixing the file sees all of a line's mistakes in one go.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from portal.models import Seller
+from returns import services
+from returns.intake import CLOCK_SKEW
+
+FORMAT_HELP = """\
+A UTF-8 CSV file with a header row; columns in any order, one package per row.
+Required: tracking_number, shop_code (the seller's), order_id.
+Optional: return_id, description, weight_grams, declared_value, currency (e.g. THB,
+needed with a declared value), warehouse_location, registered_at.
+Failed delivery attempts, in time order: attempt_1_at, attempt_1_reason, attempt_1_note,
+attempt_2_… up to attempt_{max}_…; a failed attempt {max} fails the package, and the
+seller is sent the destruction notice.
+What happened in the end, if anything: outcome (delivered or rejected), outcome_at, and
+outcome_note for a rejection.
+Times read like 2026-03-03 15:20 or 2026-03-03T15:20+07:00; without an offset they are in
+{zone}. A tracking number already registered is skipped, so a file can be imported again.
+"""
+
+PACKAGE_COLUMNS = ("tracking_number", "shop_code", "order_id")
+OPTIONAL_COLUMNS = (
+    "return_id",
+    "description",
+    "weight_grams",
+    "declared_value",
+    "currency",
+    "warehouse_location",
+    "registered_at",
+    "outcome",
+    "outcome_at",
+    "outcome_note",
+)
+OUTCOMES = ("delivered", "rejected")
+# What the package's columns hold.
+MAX_WEIGHT_GRAMS = 2_147_483_647
+MAX_DECLARED_VALUE = Decimal("1e10")
+MAX_LENGTHS = {
+    "tracking_number": 64,
+    "order_id": 64,
+    "return_id": 64,
+    "description": 300,
+    "warehouse_location": 64,
+}
+
+
+def format_help() -> str:
+    return FORMAT_HELP.format(max=settings.MAX_DELIVERY_ATTEMPTS, zone=settings.TIME_ZONE)
+
+
+def attempt_columns() -> list[str]:
+    return [
+        f"attempt_{number}_{part}"
+        for number in range(1, settings.MAX_DELIVERY_ATTEMPTS + 1)
+        for part in ("at", "reason", "note")
+    ]
+
+
+def header_problems(fieldnames: list[str] | None) -> list[str]:
+    if not fieldnames:
+        return ["The file is empty: the first line must name the columns."]
+    names = list(fieldnames)
+    problems = []
+    missing = [name for name in PACKAGE_COLUMNS if name not in names]
+    if missing:
+        problems.append(f"Required columns are missing: {', '.join(missing)}.")
+    known = {*PACKAGE_COLUMNS, *OPTIONAL_COLUMNS, *attempt_columns()}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        problems.append(f"Unknown columns: {', '.join(unknown)}.")
+        if any(name.startswith("attempt_") for name in unknown):
+            problems.append(f"At most {settings.MAX_DELIVERY_ATTEMPTS} attempts are recorded.")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        problems.append(f"Columns named more than once: {', '.join(repeated)}.")
+    return problems
+
+
+class BadRow(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: datetime
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PackageRow:
+    seller: Seller
+    details: services.PackageDetails
+    registered_at: datetime
+    attempts: list[Attempt]
+    outcome: str
+    outcome_at: datetime | None
+    outcome_note: str
+
+
+class RowReader:
+    """Turns one row's strings into a `PackageRow`, collecting every problem it finds."""
+
+    def __init__(self, values: dict[str, str], sellers: dict[str, Seller | None]):
+        self.values = values
+        self.sellers = sellers
+        self.problems: list[str] = []
+
+    def read(self) -> PackageRow:
+        details = services.PackageDetails(
+            tracking_number=self.text("tracking_number", required=True),
+            order_id=self.text("order_id", required=True),
+            return_id=self.text("return_id"),
+            description=self.text("description"),
+            weight_grams=self.weight(),
+            declared_value=self.declared_value(),
+            currency=self.currency(),
+            warehouse_location=self.text("warehouse_location"),
+        )
+        row = PackageRow(
+            seller=self.seller(),
+            details=details,
+            registered_at=self.moment("registered_at") or timezone.now(),
+            attempts=self.attempts(),
+            outcome=self.outcome(),
+            outcome_at=self.moment("outcome_at"),
+            outcome_note=self.text("outcome_note"),
+        )
+        self.check_story(row)
+        if self.problems:
+            raise BadRow("; ".join(self.problems))
+        return row
+
+    def problem(self, message: str) -> None:
+        self.problems.append(message)
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = self.values.get(column, "")
+        if required and not value:
+            self.problem(f"{column} is missing")
+        limit = MAX_LENGTHS.get(column)
+        if limit and len(value) > limit:
+            self.problem(f"{column} is longer than {limit} characters")
+        return value
+
+    def seller(self) -> Seller | None:
+        code = self.text("shop_code", required=True)
+        if code and code not in self.sellers:
+            self.sellers[code] = Seller.objects.filter(shop_code=code).first()
+        if code and self.sellers[code] is None:
+            self.problem(f"no seller has the shop code {code}")
+        return self.sellers.get(code)
+
+    def weight(self) -> int | None:
+        value = self.text("weight_grams")
+        if not value:
+            return None
+        if not value.isdigit() or int(value) > MAX_WEIGHT_GRAMS:
+            self.problem(f"weight_grams “{value}” is not a whole number of grams")
+            return None
+        return int(value)
+
+    def declared_value(self) -> Decimal | None:
+        value = self.text("declared_value")
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            amount = None
+        if (
+            amount is None
+            or not amount.is_finite()
+            or not 0 <= amount < MAX_DECLARED_VALUE
+            or amount != round(amount, 2)
+        ):
+            self.problem(f"declared_value “{value}” is not an amount like 49.90")
+            return None
+        return amount
+
+    def currency(self) -> str:
+        value = self.text("currency").upper()
+        if value and not (len(value) == 3 and value.isalpha()):
+            self.problem(f"currency “{value}” is not a three-letter code like THB")
+        if self.values.get("declared_value") and not value:
+            self.problem("a declared_value needs its currency")
+        return value
+
+    def moment(self, column: str) -> datetime | None:
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.problem(f"{column} “{value}” is not a time like 2026-03-03 15:20")
+            return None
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        if parsed > timezone.now() + CLOCK_SKEW:
+            self.problem(f"{column} {value} is in the future")
+        return parsed
+
+    def attempts(self) -> list[Attempt]:
+        attempts, gap = [], None
+        for number in range(1, settings.MAX_DELIVERY_ATTEMPTS + 1):
+            given = bool(self.values.get(f"attempt_{number}_at"))
+            at = self.moment(f"attempt_{number}_at")
+            reason = self.text(f"attempt_{number}_reason")
+            note = self.text(f"attempt_{number}_note")
+            if not given:
+                if reason or note:
+                    self.problem(f"attempt_{number}_at is missing")
+                gap = gap or number
+                continue
+            if gap:
+                self.problem(f"attempt_{number} is given but attempt_{gap} is not")
+            if not reason:
+                self.problem(f"attempt_{number}_reason is missing")
+            if at is not None:
+                attempts.append(Attempt(at=at, reason=reason, note=note))
+        times = [attempt.at for attempt in attempts]
+        if times != sorted(times):
+            self.problem("the attempts are not in time order")
+        return attempts
+
+    def outcome(self) -> str:
+        value = self.text("outcome").lower()
+        if value and value not in OUTCOMES:
+            self.problem(f"outcome “{value}” is not one of: {', '.join(OUTCOMES)}")
+        return value
+
+    def check_story(self, row: PackageRow) -> None:
+        if row.outcome and not self.values.get("outcome_at"):
+            self.problem("outcome_at is missing")
+        if row.outcome_at and not row.outcome:
+            self.problem("outcome_at is given but outcome is not")
+        if row.outcome_note and row.outcome != "rejected":
+            self.problem("outcome_note is recorded only for outcome rejected")
+        if row.outcome and len(row.attempts) >= settings.MAX_DELIVERY_ATTEMPTS:
+            self.problem(
+                f"outcome cannot follow attempt {settings.MAX_DELIVERY_ATTEMPTS}: "
+                "the package failed at that attempt"
+            )
+        if row.outcome_at and row.attempts and row.outcome_at < row.attempts[-1].at:
+            self.problem("outcome_at is before the last attempt")

@@ -1,0 +1,164 @@
+"""Registering a provider's packages from a CSV file, row by row, through the services.
+
+Every row is checked and, if good, applied in its own transaction: a bad row
+changes nothing of itself and never blocks the others. A tracking number the
+provider already registered is reported and left alone, so importing the same
+file twice creates nothing new. The format is in `returns.csv_format`.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from portal.models import LogisticsProvider, Seller
+from returns import services
+from returns.csv_format import BadRow, PackageRow, RowReader, header_problems
+from returns.intake import packages_of
+from returns.models import Channel
+
+IMPORTED = "imported"
+ALREADY_REGISTERED = "already registered"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    tracking_number: str
+    outcome: str
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    file_errors: list[str] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
+
+    def _with(self, outcome: str) -> list[RowResult]:
+        return [row for row in self.rows if row.outcome == outcome]
+
+    @property
+    def imported(self) -> list[RowResult]:
+        return self._with(IMPORTED)
+
+    @property
+    def already_registered(self) -> list[RowResult]:
+        return self._with(ALREADY_REGISTERED)
+
+    @property
+    def errors(self) -> list[RowResult]:
+        return self._with(ERROR)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.file_errors or self.errors)
+
+    def __str__(self) -> str:
+        if self.file_errors:
+            return "Nothing imported: " + " ".join(self.file_errors)
+        return (
+            f"{len(self.imported)} imported, {len(self.already_registered)} already registered, "
+            f"{len(self.errors)} with errors"
+        )
+
+
+def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> ImportReport:
+    """Check and register every row of a provider's CSV file; see `csv_format.FORMAT_HELP`.
+
+    1. The file must decode and its header must name the required columns and no others.
+    2. Each row: a tracking number seen before in the file is an error, one the provider
+       already registered is skipped, anything else is read and checked.
+    3. A good row is registered, its attempts and outcome recorded, in one transaction.
+    """
+    report = ImportReport()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.file_errors.append("The file is not UTF-8 text; save it as “CSV UTF-8”.")
+        return report
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames:
+        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
+    report.file_errors.extend(header_problems(reader.fieldnames))
+    if report.file_errors:
+        return report
+
+    rows = _Rows(provider=provider, actor=actor)
+    for values in reader:
+        if None in values:
+            message = "the row has more values than columns"
+            report.rows.append(RowResult(reader.line_num, "", ERROR, message))
+            continue
+        values = {column: (value or "").strip() for column, value in values.items()}
+        if any(values.values()):  # spreadsheets leave rows of empty cells at the end
+            report.rows.append(rows.apply(values, reader.line_num))
+    return report
+
+
+class _Rows:
+    """Applies the rows of one file, remembering what earlier rows held."""
+
+    def __init__(self, *, provider: LogisticsProvider, actor):
+        self.provider = provider
+        self.actor = actor
+        self.lines: dict[str, int] = {}
+        self.sellers: dict[str, Seller | None] = {}
+
+    def registered(self, tracking_number: str) -> bool:
+        return packages_of(self.provider).filter(tracking_number=tracking_number).exists()
+
+    def apply(self, values: dict[str, str], line: int) -> RowResult:
+        tracking_number = values.get("tracking_number", "")
+        if tracking_number in self.lines:
+            message = (
+                f"tracking number {tracking_number} is also on line {self.lines[tracking_number]}"
+            )
+            return RowResult(line, tracking_number, ERROR, message)
+        if tracking_number:
+            self.lines[tracking_number] = line
+            if self.registered(tracking_number):
+                return RowResult(line, tracking_number, ALREADY_REGISTERED)
+        try:
+            _apply(self.provider, RowReader(values, self.sellers).read(), self.actor)
+        except BadRow as problems:
+            return RowResult(line, tracking_number, ERROR, str(problems))
+        except services.DomainError as refusal:
+            if self.registered(tracking_number):  # by someone else, a moment ago
+                return RowResult(line, tracking_number, ALREADY_REGISTERED)
+            return RowResult(line, tracking_number, ERROR, refusal.message)
+        return RowResult(line, tracking_number, IMPORTED)
+
+
+@transaction.atomic
+def _apply(provider: LogisticsProvider, row: PackageRow, actor) -> None:
+    package = services.register_package(
+        provider=provider,
+        seller=row.seller,
+        details=row.details,
+        actor=actor,
+        channel=Channel.CSV,
+        registered_at=row.registered_at,
+    )
+    for attempt in row.attempts:
+        services.record_failed_attempt(
+            package=package,
+            attempted_at=attempt.at,
+            failure_reason=attempt.reason,
+            courier_note=attempt.note,
+            actor=actor,
+            channel=Channel.CSV,
+        )
+    if row.outcome == "delivered":
+        services.record_delivered(
+            package=package, delivered_at=row.outcome_at, actor=actor, channel=Channel.CSV
+        )
+    elif row.outcome == "rejected":
+        services.record_seller_rejection(
+            package=package,
+            rejected_at=row.outcome_at,
+            note=row.outcome_note,
+            actor=actor,
+            channel=Channel.CSV,
+        )
