@@ -16,19 +16,20 @@ from portal.models import Seller
 from returns import services
 from returns.intake import CLOCK_SKEW
 
-FORMAT_HELP = """\
-A UTF-8 CSV file with a header row; columns in any order, one package per row.
-Required: tracking_number, shop_code (the seller's), order_id.
-Optional: return_id, description, weight_grams, declared_value, currency (e.g. THB,
-needed with a declared value), warehouse_location, registered_at.
-Failed delivery attempts, in time order: attempt_1_at, attempt_1_reason, attempt_1_note,
-attempt_2_… up to attempt_{max}_…; a failed attempt {max} fails the package, and the
-seller is sent the destruction notice.
-What happened in the end, if anything: outcome (delivered or rejected), outcome_at, and
-outcome_note for a rejection.
-Times read like 2026-03-03 15:20 or 2026-03-03T15:20+07:00; without an offset they are in
-{zone}. A tracking number already registered is skipped, so a file can be imported again.
-"""
+FORMAT_HELP = [
+    "A UTF-8 CSV file with a header row; columns in any order, one package per row.",
+    "Required: tracking_number, shop_code (the seller's), order_id.",
+    "Optional: return_id, description, weight_grams, declared_value, currency (e.g. THB, "
+    "needed with a declared value), warehouse_location, registered_at.",
+    "Failed delivery attempts, in time order: attempt_1_at, attempt_1_reason, attempt_1_note, "
+    "attempt_2_… up to attempt_{max}_…; a failed attempt {max} fails the package, and the "
+    "seller is sent the destruction notice.",
+    "What happened in the end, if anything: outcome (delivered or rejected), outcome_at, and "
+    "outcome_note for a rejection.",
+    "Times read like 2026-03-03 15:20 or 2026-03-03T15:20+07:00; without an offset they are "
+    "in {zone}.",
+    "A tracking number already registered is skipped, so a file can be imported again.",
+]
 
 PACKAGE_COLUMNS = ("tracking_number", "shop_code", "order_id")
 OPTIONAL_COLUMNS = (
@@ -56,8 +57,12 @@ MAX_LENGTHS = {
 }
 
 
-def format_help() -> str:
-    return FORMAT_HELP.format(max=settings.MAX_DELIVERY_ATTEMPTS, zone=settings.TIME_ZONE)
+def format_help() -> list[str]:
+    """The file format, a sentence a line, for the command's help and the upload page."""
+    return [
+        line.format(max=settings.MAX_DELIVERY_ATTEMPTS, zone=settings.TIME_ZONE)
+        for line in FORMAT_HELP
+    ]
 
 
 def attempt_columns() -> list[str]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from returns import services
 from returns.csv_import import import_packages
+from returns.management.commands.import_packages import Command as ImportCommand
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
 
 HEADER = [
@@ -247,3 +248,10 @@ def test_the_command_fails_after_reporting_the_bad_rows(provider_x, seller_a, tm
 def test_the_command_refuses_an_unknown_provider(db, tmp_path):
     with pytest.raises(CommandError, match="No provider has the code 'nobody'"):
         call_command("import_packages", "nobody", write(tmp_path, b""))
+
+
+def test_the_command_help_documents_the_file_format():
+    help_text = ImportCommand().create_parser("manage.py", "import_packages").format_help()
+
+    for column in ("tracking_number", "shop_code", "attempt_1_at", "outcome_at"):
+        assert column in help_text

@@ -1,5 +1,6 @@
 """`manage.py import_packages <provider-code> <file.csv>`: register a provider's packages."""
 
+import textwrap
 from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
 
@@ -16,7 +17,11 @@ class Command(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = "File format:\n" + format_help()
+        lines = [
+            textwrap.fill(line, 78, initial_indent="- ", subsequent_indent="  ")
+            for line in format_help()
+        ]
+        parser.epilog = "\n".join(["File format:", *lines])
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
