@@ -78,7 +78,10 @@ def _invalid_shape(request: HttpRequest, exc: ValidationError) -> JsonResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
     if isinstance(exc.__cause__, json.JSONDecodeError):
         return _problems(400, "body", f"The body is not valid JSON: {exc.__cause__}.")
-    return JsonResponse({"detail": exc.message}, status=exc.status_code)
+    response = JsonResponse({"detail": exc.message}, status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(intake.IntakeRejected)

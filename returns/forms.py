@@ -4,8 +4,10 @@ from django.template.defaultfilters import filesizeformat
 
 from portal.models import LogisticsProvider
 
-# Well above a day's returns of a large provider, small enough to check in one request.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A row takes several milliseconds (its own transaction through the services), and the
+# upload is imported while the operator waits: larger files go through the command.
+MAX_IMPORT_ROWS = 1000
+MAX_IMPORT_BYTES = 1024 * 1024
 
 
 class PackageImportForm(forms.Form):
@@ -13,7 +15,12 @@ class PackageImportForm(forms.Form):
         queryset=LogisticsProvider.objects.none(),
         help_text="The packages are registered at this provider.",
     )
-    file = forms.FileField(label="CSV file")
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"At most {MAX_IMPORT_ROWS:,} rows; import larger files with manage.py import_packages."
+        ),
+    )
 
     def __init__(self, *args, providers: QuerySet[LogisticsProvider], **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +30,14 @@ class PackageImportForm(forms.Form):
         file = self.cleaned_data["file"]
         if file.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                f"The file is {filesizeformat(file.size)}; split it into files of at most "
-                f"{filesizeformat(MAX_IMPORT_BYTES)}."
+                f"The file is {filesizeformat(file.size)}; the upload takes at most "
+                f"{filesizeformat(MAX_IMPORT_BYTES)}. Split it, or use manage.py import_packages."
+            )
+        rows = len(file.read().splitlines()) - 1
+        file.seek(0)
+        if rows > MAX_IMPORT_ROWS:
+            raise forms.ValidationError(
+                f"The file has {rows:,} rows; the upload takes at most {MAX_IMPORT_ROWS:,}. "
+                "Split it, or use manage.py import_packages."
             )
         return file

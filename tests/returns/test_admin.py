@@ -289,6 +289,19 @@ def test_the_upload_page_asks_for_a_provider_and_a_file(admin_client, db):
     assert FailedPackage.objects.count() == 0
 
 
+def test_the_upload_sends_large_files_to_the_command(admin_client, provider_x, seller_a):
+    rows = "".join(f"TRK-{n},SHOP-A,ORD-{n}\n" for n in range(1001))
+    upload = csv_upload("tracking_number,shop_code,order_id\n" + rows)
+
+    response = admin_client.post(IMPORT, {"provider": provider_x.pk, "file": upload})
+
+    assert response.context["form"].errors["file"] == [
+        "The file has 1,001 rows; the upload takes at most 1,000. "
+        "Split it, or use manage.py import_packages."
+    ]
+    assert FailedPackage.objects.count() == 0
+
+
 def test_provider_staff_without_permission_cannot_import(client_for, xavier):
     assert client_for(xavier).get(IMPORT).status_code == 403
 

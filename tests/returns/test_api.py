@@ -132,6 +132,7 @@ def test_a_request_without_a_token_is_unauthorized(client, db):
 
     assert response.status_code == 401
     assert response.json() == {"detail": "Unauthorized"}
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 def test_a_wrong_token_is_unauthorized(client, carrier_x):
