@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal import demo as portal_demo
+from returns import demo as returns_demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh demo providers, sellers and logins (idempotent)."
+    help = "Create or refresh the demo providers, sellers, logins and packages (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,5 +29,6 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             portal_demo.seed_accounts(password)
-        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+            packages = returns_demo.seed_packages()
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready ({packages} new packages)."))
         self.stdout.write(portal_demo.describe_logins(password))

@@ -1,0 +1,206 @@
+"""Demo packages for `manage.py seed_demo`: every state, built through the real services.
+
+Packages that failed "days ago" are made now and then moved back in time,
+with their attempts, events and notices, so the story on each page is
+coherent. A few claim windows are set to close within the hour, in two days,
+and a few minutes ago, so a running worker visibly finalizes them.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from portal.models import LogisticsProvider, Seller, User
+from returns import services
+from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
+from returns.services import PackageDetails
+
+Status = FailedPackage.Status
+
+
+@dataclass(frozen=True)
+class DemoPackage:
+    tracking: str
+    shop: str
+    provider: str
+    story: str  # what happens to it, see _play
+    description: str
+    days_ago: float = 0
+    deadline_in: timedelta | None = None
+
+
+PACKAGES = [
+    DemoPackage("SL-DEMO-1001", "SIAM-GADGETS", "swiftlane", "in_delivery", "USB-C hub, 7 ports"),
+    DemoPackage(
+        "SL-DEMO-1002", "SIAM-GADGETS", "swiftlane", "awaiting", "Wireless earbuds, white",
+        days_ago=6.9, deadline_in=timedelta(hours=1),
+    ),
+    DemoPackage(
+        "SL-DEMO-1003", "SIAM-GADGETS", "swiftlane", "awaiting", "Mechanical keyboard (TH layout)",
+        days_ago=5, deadline_in=timedelta(days=2),
+    ),
+    DemoPackage(
+        "SL-DEMO-1004", "SIAM-GADGETS", "swiftlane", "awaiting", "Smart watch strap, 3-pack",
+        days_ago=0.2,
+    ),
+    DemoPackage(
+        "SL-DEMO-1005", "SIAM-GADGETS", "swiftlane", "awaiting", "Phone case, clear",
+        days_ago=7.1, deadline_in=timedelta(minutes=-10),
+    ),
+    DemoPackage(
+        "SL-DEMO-1006", "SIAM-GADGETS", "swiftlane", "awaiting", "Power bank 20,000 mAh",
+        days_ago=7.2, deadline_in=timedelta(minutes=-3),
+    ),
+    DemoPackage(
+        "SL-DEMO-1007", "SIAM-GADGETS", "swiftlane", "claimed", "Bluetooth speaker", days_ago=3
+    ),
+    DemoPackage(
+        "SL-DEMO-1008", "SIAM-GADGETS", "swiftlane", "returned", "Laptop sleeve 14\"", days_ago=9
+    ),
+    DemoPackage(
+        "SL-DEMO-1009", "SIAM-GADGETS", "swiftlane", "rejected", "Desk lamp, damaged box",
+        days_ago=1,
+    ),
+    DemoPackage(
+        "SL-DEMO-1010", "SIAM-GADGETS", "swiftlane", "released", "Cable organiser", days_ago=4
+    ),
+    DemoPackage(
+        "SL-DEMO-1011", "SIAM-GADGETS", "swiftlane", "destroyed", "Screen protector, 2-pack",
+        days_ago=12,
+    ),
+    DemoPackage("SL-DEMO-1012", "SIAM-GADGETS", "swiftlane", "delivered", "HDMI cable 2 m"),
+    DemoPackage(
+        "NP-DEMO-2001", "BERLIN-BOOKS", "nordparcel", "awaiting", "Box of 12 paperbacks",
+        days_ago=4,
+    ),
+    DemoPackage("NP-DEMO-2002", "BERLIN-BOOKS", "nordparcel", "in_delivery", "Atlas, hardcover"),
+    DemoPackage(
+        "NP-DEMO-2003", "BERLIN-BOOKS", "nordparcel", "destroyed", "Water-damaged calendars",
+        days_ago=15,
+    ),
+    DemoPackage(
+        "NP-DEMO-2004", "LISBON-LINEN", "nordparcel", "awaiting", "Linen tablecloth, sand",
+        days_ago=2,
+    ),
+    DemoPackage(
+        "SL-DEMO-3001", "LISBON-LINEN", "swiftlane", "claimed", "Bath towels, set of 4", days_ago=2
+    ),
+]  # fmt: skip
+
+FAILURES = ["Nobody at the address", "Shop closed during delivery hours", "Address not found"]
+
+
+def seed_packages() -> int:
+    """Create the demo packages that do not exist yet; returns how many were made."""
+    providers = {p.code: p for p in LogisticsProvider.objects.all()}
+    sellers = {s.shop_code: s for s in Seller.objects.all()}
+    existing = set(
+        FailedPackage.objects.filter(
+            tracking_number__in=[p.tracking for p in PACKAGES]
+        ).values_list("tracking_number", flat=True)
+    )
+    made = 0
+    for spec in PACKAGES:
+        if spec.tracking in existing:
+            continue
+        provider = providers[spec.provider]
+        agent = User.objects.filter(provider=provider, is_staff=True).first()
+        package = services.register_package(
+            provider=provider,
+            seller=sellers[spec.shop],
+            details=PackageDetails(
+                tracking_number=spec.tracking,
+                order_id=f"ORD-{spec.tracking[-4:]}",
+                description=spec.description,
+                weight_grams=850,
+                warehouse_location=f"R{spec.tracking[-2:]}-S2",
+            ),
+            channel="api",
+        )
+        _play(package, spec.story, agent)
+        package.refresh_from_db()  # the services worked on their own locked copies
+        _move_back_in_time(package, timedelta(days=spec.days_ago), spec.deadline_in)
+        made += 1
+    return made
+
+
+def _fail_three_times(package: FailedPackage) -> None:
+    now = timezone.now()
+    for number, reason in enumerate(FAILURES):
+        services.record_failed_attempt(
+            package=package,
+            attempted_at=now - timedelta(hours=48 - 20 * number),
+            failure_reason=reason,
+            courier_note="Card left at the door" if number == 0 else "",
+            channel="api",
+        )
+
+
+def _play(package: FailedPackage, story: str, agent: User | None) -> None:
+    now = timezone.now()
+    if story == "in_delivery":
+        services.record_failed_attempt(
+            package=package,
+            attempted_at=now - timedelta(hours=3),
+            failure_reason=FAILURES[0],
+            channel="api",
+        )
+    elif story == "delivered":
+        services.record_delivered(package=package, delivered_at=now, channel="api")
+    elif story in {"rejected", "destroyed"}:
+        services.record_seller_rejection(
+            package=package, rejected_at=now, note="Refused at the door", channel="api"
+        )
+        if story == "destroyed":
+            services.confirm_destruction(
+                package=package,
+                reference=f"DX-{package.tracking_number[-4:]}",
+                method=FailedPackage.DestructionMethod.SHREDDED,
+                actor=agent,
+                channel="admin",
+            )
+    else:
+        _fail_three_times(package)
+        if story in {"claimed", "returned"}:
+            services.claim_package(
+                package=package, actor=agent, channel="admin", note="The seller phoned"
+            )
+        if story == "returned":
+            services.mark_returned(package=package, actor=agent, channel="admin")
+        if story == "released":
+            services.release_package(package=package, channel="web")
+
+
+def _move_back_in_time(
+    package: FailedPackage, delta: timedelta, deadline_in: timedelta | None
+) -> None:
+    if delta:
+        shifted = [
+            "registered_at", "failed_at", "claimed_at", "released_at",
+            "returned_at", "destruction_requested_at", "destroyed_at",
+        ]  # fmt: skip
+        FailedPackage.objects.filter(pk=package.pk).update(
+            **{name: F(name) - delta for name in shifted}
+        )
+        DeliveryAttempt.objects.filter(package=package).update(
+            attempted_at=F("attempted_at") - delta
+        )
+        PackageEvent.objects.filter(package=package).update(created_at=F("created_at") - delta)
+        notices = Notification.objects.filter(package=package)
+        notices.update(created_at=F("created_at") - delta, next_attempt_at=F("created_at") - delta)
+        if delta >= timedelta(days=1):
+            # Notices from days ago went out long since; today's wait for the worker.
+            notices.update(
+                status=Notification.Status.SENT,
+                sent_at=F("created_at") + timedelta(minutes=1),
+                attempts=1,
+            )
+    if package.claim_deadline is not None:
+        deadline = (
+            timezone.now() + deadline_in
+            if deadline_in is not None
+            else services.claim_deadline_for(timezone.now() - delta, package.seller.time_zone)
+        )
+        FailedPackage.objects.filter(pk=package.pk).update(claim_deadline=deadline)

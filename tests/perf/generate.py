@@ -1,0 +1,243 @@
+"""Bulk data for the benchmarks: a realistic portal at any size, loaded with COPY.
+
+`python -m tests.perf.generate --packages 1000000` against an empty, migrated
+PostgreSQL database. Two providers, 1,000 sellers (the first one big, with
+10,000 packages), a state mix with attempts, events and notifications, and a
+tenth of the awaiting packages past their deadline for the finalize bench.
+"""
+
+import argparse
+import random
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+
+SELLERS = 1000
+BIG_SELLER_PACKAGES = 10_000
+PASSWORD = "bench-password"
+
+# Share of packages per status; "expired" are awaiting_seller past their deadline.
+MIX = [
+    ("in_delivery", 0.08),
+    ("awaiting_seller", 0.07),
+    ("expired", 0.10),
+    ("claimed", 0.05),
+    ("returned", 0.30),
+    ("destruction_pending", 0.05),
+    ("destroyed", 0.35),
+]
+
+NOW = datetime.now(UTC)
+
+
+def _copy(table: str, columns: list[str], rows: Iterator[tuple]) -> int:
+    count = 0
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _statuses(total: int, rng: random.Random) -> list[str]:
+    statuses = [s for s, share in MIX for _ in range(round(total * share))]
+    statuses += ["returned"] * (total - len(statuses))
+    rng.shuffle(statuses)
+    return statuses[:total]
+
+
+def generate(packages: int, seed: int = 7) -> dict[str, int]:
+    rng = random.Random(seed)
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO portal_logisticsprovider "
+            "(name, code, support_phone, support_email, opening_hours, warehouse_address,"
+            " ops_email) VALUES "
+            "('SwiftLane', 'swiftlane', '+66 2 555 0142', 'support@swiftlane.example',"
+            " 'Mon–Sat 08:00–18:00', 'Bangkok', 'ops@swiftlane.example'),"
+            "('NordParcel', 'nordparcel', '+49 30 5557 2210', 'help@nordparcel.example',"
+            " 'Mon–Fri 07:00–19:00', 'Berlin', 'ops@nordparcel.example') RETURNING id"
+        )
+        provider_ids = [row[0] for row in cursor.fetchall()]
+
+    zones = ["Asia/Bangkok", "Europe/Berlin", "Europe/Lisbon", "America/New_York"]
+    counts["sellers"] = _copy(
+        "portal_seller",
+        ["name", "shop_code", "contact_email", "time_zone", "language"],
+        (
+            (f"Shop {n}", f"SHOP-{n:05d}", f"shop{n}@bench.example", zones[n % 4], "en")
+            for n in range(SELLERS)
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM portal_seller ORDER BY id")
+        seller_ids = [row[0] for row in cursor.fetchall()]
+    big_seller = seller_ids[0]
+
+    password = make_password(PASSWORD)
+    user_columns = [
+        "email", "password", "first_name", "last_name", "is_staff", "is_superuser",
+        "is_active", "date_joined", "seller_id", "provider_id",
+    ]  # fmt: skip
+    counts["users"] = _copy(
+        "portal_user",
+        user_columns,
+        [
+            ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None),
+            ("agent@swiftlane.bench", password, "", "", True, False, True, NOW, None,
+             provider_ids[0]),
+            ("operator@bench.example", password, "", "", True, True, True, NOW, None, None),
+        ],
+    )  # fmt: skip
+
+    statuses = _statuses(packages, rng)
+    package_columns = [
+        "public_id", "provider_id", "seller_id", "tracking_number", "order_id", "return_id",
+        "description", "weight_grams", "currency", "warehouse_location", "reason", "status",
+        "registered_at", "failed_at", "claim_deadline", "claimed_at", "released_at",
+        "returned_at", "destruction_requested_at", "destroyed_at", "destruction_reference",
+        "destruction_method", "destruction_photo",
+    ]  # fmt: skip
+
+    def package_rows() -> Iterator[tuple]:
+        for n, status in enumerate(statuses):
+            seller = big_seller if n < BIG_SELLER_PACKAGES else seller_ids[1 + n % (SELLERS - 1)]
+            registered = NOW - timedelta(days=rng.uniform(0, 60))
+            failed = registered + timedelta(days=2)
+            failed_states = {"awaiting_seller", "expired", "claimed", "destruction_pending"}
+            reason = "delivery_failed" if status in failed_states else ""
+            deadline = None
+            if status == "awaiting_seller":
+                deadline = NOW + timedelta(hours=rng.uniform(1, 160))
+            elif status == "expired":
+                deadline = NOW - timedelta(minutes=rng.uniform(1, 600))
+            elif status in {"claimed", "destruction_pending"}:
+                deadline = failed + timedelta(days=7)
+            destroyed = status == "destroyed"
+            if destroyed:
+                reason = "seller_rejected"
+            yield (
+                secrets.token_urlsafe(12),
+                provider_ids[n % 2],
+                seller,
+                f"TRK{n:010d}",
+                f"ORD-{n:08d}",
+                "",
+                "Boxed consumer electronics",
+                rng.randint(100, 9000),
+                "THB",
+                f"R{n % 90:02d}-S{n % 7}",
+                reason,
+                "awaiting_seller" if status == "expired" else status,
+                registered,
+                failed if reason else None,
+                deadline,
+                failed + timedelta(days=1) if status == "claimed" else None,
+                None,
+                failed + timedelta(days=3) if status == "returned" else None,
+                failed if status in {"destruction_pending", "destroyed"} else None,
+                failed + timedelta(days=2) if destroyed else None,
+                f"DX-{n}" if destroyed else "",
+                "shredded" if destroyed else "",
+                "",
+            )
+
+    started = time.monotonic()
+    counts["packages"] = _copy("returns_failedpackage", package_columns, package_rows())
+    counts["packages_seconds"] = round(time.monotonic() - started, 1)
+
+    # Attempts and events follow each package's story, read back in id order.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status, reason, registered_at, seller_id, provider_id"
+            " FROM returns_failedpackage ORDER BY id"
+        )
+        stories = cursor.fetchall()
+
+    def attempt_rows() -> Iterator[tuple]:
+        for package_id, status, reason, registered, _, _ in stories:
+            failures = 3 if reason == "delivery_failed" else (1 if status == "in_delivery" else 0)
+            for number in range(1, failures + 1):
+                yield (package_id, number, registered + timedelta(hours=20 * number), "failed",
+                       "Nobody at the address", "")  # fmt: skip
+            if status == "returned" or reason == "seller_rejected":
+                outcome = "delivered" if status == "returned" else "rejected"
+                yield (package_id, failures + 1, registered + timedelta(days=1), outcome, "", "")
+
+    counts["attempts"] = _copy(
+        "returns_deliveryattempt",
+        ["package_id", "number", "attempted_at", "outcome", "failure_reason", "courier_note"],
+        attempt_rows(),
+    )
+
+    def event_rows() -> Iterator[tuple]:
+        for package_id, status, _, registered, _, _ in stories:
+            yield (package_id, "registered", "", "in_delivery", "api", registered, "")
+            if status != "in_delivery":
+                yield (package_id, "moved", "in_delivery", status, "api",
+                       registered + timedelta(days=2), "")  # fmt: skip
+
+    counts["events"] = _copy(
+        "returns_packageevent",
+        ["package_id", "action", "from_status", "to_status", "channel", "created_at", "detail"],
+        event_rows(),
+    )
+
+    def notification_rows() -> Iterator[tuple]:
+        for package_id, _, reason, registered, seller_id, provider_id in stories:
+            if not reason:
+                continue
+            yield (
+                "seller",
+                seller_id,
+                provider_id,
+                package_id,
+                "",
+                "destruction_notice",
+                "shop@bench.example",
+                f"Package {package_id}",
+                "Text body of the notice.",
+                "<p>HTML body of the notice.</p>",
+                f"bench:{package_id}",
+                "sent",
+                1,
+                registered + timedelta(days=2),
+                registered + timedelta(days=2, minutes=1),
+                "",
+                registered + timedelta(days=2),
+            )
+
+    counts["notifications"] = _copy(
+        "returns_notification",
+        [
+            "audience", "seller_id", "provider_id", "package_id", "ticket_reference", "kind",
+            "to_email", "subject", "body_text", "body_html", "dedupe_key", "status", "attempts",
+            "next_attempt_at", "sent_at", "last_error", "created_at",
+        ],
+        notification_rows(),
+    )  # fmt: skip
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    return counts
+
+
+def main() -> None:
+    import django
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=int, default=1_000_000)
+    args = parser.parse_args()
+    django.setup()
+    print(generate(args.packages))
+
+
+if __name__ == "__main__":
+    main()
