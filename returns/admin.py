@@ -8,9 +8,9 @@ provider's staff is one override.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import URLPattern, path
 
 from portal.models import LogisticsProvider
 from returns import outbox, tokens
@@ -155,11 +155,11 @@ class FailedPackageAdmin(admin.ModelAdmin):
             return providers
         return providers.filter(pk=request.user.provider_id)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.import_view)
         return [path("import/", view, name="returns_failedpackage_import"), *super().get_urls()]
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {"has_import_permission": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 

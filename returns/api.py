@@ -8,7 +8,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from returns import intake, tokens
-from returns.models import ApiToken
+from returns.models import ApiToken, FailedPackage
 from returns.schemas import AnyEvent, EventAnswer, PackageOut, Problems, Refusal
 from returns.services import DomainError
 
@@ -121,7 +121,7 @@ def post_event(request: HttpRequest, event: AnyEvent) -> HttpResponse:
     summary="Read a package",
     description="Status, reason, claim deadline and delivery attempts of one of your packages.",
 )
-def get_package(request: HttpRequest, tracking_number: str):
+def get_package(request: HttpRequest, tracking_number: str) -> FailedPackage:
     provider = request.auth.provider
     package = (
         intake.packages_of(provider)

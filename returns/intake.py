@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
@@ -43,7 +44,7 @@ class IntakeAnswer:
     body: dict
 
 
-def packages_of(provider: LogisticsProvider):
+def packages_of(provider: LogisticsProvider) -> QuerySet[FailedPackage]:
     """Every package lookup of the API goes through here: a provider sees only its own."""
     return FailedPackage.objects.filter(provider=provider)
 
