@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from portal.models import Seller
 from returns import services
-from returns.intake import CLOCK_SKEW
+from returns.services import CLOCK_SKEW
 
 FORMAT_HELP = [
     "A UTF-8 CSV file with a header row; columns in any order, one package per row.",

@@ -6,7 +6,7 @@ applies it, and may still refuse (`DomainError`, answered 409).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -23,10 +23,6 @@ from returns.schemas import (
     ReturnRegistered,
     SellerRejected,
 )
-
-# The services refuse times further ahead than this too; checked here first so the
-# answer can name the field.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class IntakeRejected(Exception):
@@ -165,7 +161,7 @@ APPLY = {
 
 
 def _not_in_future(moment: datetime, field: str) -> None:
-    if moment > timezone.now() + CLOCK_SKEW:
+    if moment > timezone.now() + services.CLOCK_SKEW:
         raise IntakeRejected(field, f"{moment.isoformat()} is in the future.")
 
 

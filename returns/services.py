@@ -207,8 +207,12 @@ def register_package(
     return package
 
 
+# How far ahead of our clock a carrier's timestamp may be before it is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 def _check_not_future(moment: datetime, what: str) -> None:
-    if moment > timezone.now() + timedelta(minutes=5):  # tolerate small clock skew
+    if moment > timezone.now() + CLOCK_SKEW:
         raise DomainError(f"The {what} time {moment.isoformat()} is in the future.")
 
 
