@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
+from returns.models import FailedPackage
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,3 +47,30 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    """A package still in delivery; pass `status` and its timestamps for the other states."""
+
+    class Meta:
+        model = FailedPackage
+
+    provider = factory.SubFactory(ProviderFactory)
+    seller = factory.SubFactory(SellerFactory)
+    tracking_number = factory.Sequence(lambda n: f"TRK{n:08d}")
+    order_id = factory.Sequence(lambda n: f"ORD-{n:06d}")
+    description = "Bluetooth speaker"
+    warehouse_location = "B-12"
+
+    class Params:
+        awaiting_seller = factory.Trait(
+            status=FailedPackage.Status.AWAITING_SELLER,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            failed_at=factory.LazyFunction(timezone.now),
+            claim_deadline=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7)),
+        )
+        destruction_pending = factory.Trait(
+            status=FailedPackage.Status.DESTRUCTION_PENDING,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            destruction_requested_at=factory.LazyFunction(timezone.now),
+        )
