@@ -25,6 +25,7 @@ run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py sync_schedules
 	$(PY) manage.py rundev
 
 test: venv

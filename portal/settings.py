@@ -227,6 +227,20 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Scheduled jobs (DESIGN.md §11): name → function and how often it runs, in minutes.
+# Functions are dotted paths, so `portal` runs the apps' jobs without importing them.
+# `manage.py sync_schedules` makes the django-q2 schedules match this table;
+# `manage.py run_job <name>` runs one job now.
+PORTAL_JOBS = {
+    "finalize_expired_windows": {"func": "returns.tasks.finalize_expired_windows", "minutes": 5},
+    "send_deadline_reminders": {"func": "returns.tasks.send_deadline_reminders", "minutes": 15},
+    "deliver_notifications": {"func": "returns.tasks.deliver_notifications", "minutes": 1},
+    "flag_overdue_destructions": {
+        "func": "returns.tasks.flag_overdue_destructions",
+        "minutes": 24 * 60,
+    },
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -4,6 +4,7 @@ The `dedupe_key` makes a notice idempotent: asking twice for the same notice
 about the same thing returns the row already written, and sends nothing new.
 """
 
+from django.conf import settings
 from django.db import transaction
 
 from portal.emails import render_email
@@ -158,3 +159,10 @@ def claim_received(
     package: FailedPackage, *, ticket_reference: str = "", note: str = ""
 ) -> Notification:
     return _to_provider(Kind.CLAIM_RECEIVED, package, ticket_reference=ticket_reference, note=note)
+
+
+def destruction_overdue(package: FailedPackage) -> Notification:
+    """Still not destroyed DESTRUCTION_OVERDUE_DAYS after the instruction: a reminder, once."""
+    return _to_provider(
+        Kind.DESTRUCTION_OVERDUE, package, overdue_days=settings.DESTRUCTION_OVERDUE_DAYS
+    )

@@ -405,6 +405,49 @@ def finalize_expired_package(
     return package
 
 
+def _reminder_refused(package: FailedPackage, now: datetime) -> str:
+    if package.status != Status.AWAITING_SELLER or package.claim_deadline < now:
+        return explain_state(package, now)
+    zone = package.seller.time_zone
+    if package.reminded_at:
+        return (
+            f"The reminder for package {package.tracking_number} was already sent on "
+            f"{local_date(package.reminded_at, zone)}."
+        )
+    due = package.claim_deadline - timedelta(hours=settings.REMINDER_HOURS_BEFORE)
+    return (
+        f"Package {package.tracking_number} is not due a reminder before {local_date(due, zone)}."
+    )
+
+
+@transaction.atomic
+def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = None) -> FailedPackage:
+    """The one reminder, REMINDER_HOURS_BEFORE the deadline, while the seller has not acted."""
+    now = now or timezone.now()
+    rows = FailedPackage.objects.filter(
+        pk=package.pk,
+        status=Status.AWAITING_SELLER,
+        reminded_at__isnull=True,
+        claim_deadline__gte=now,
+        claim_deadline__lte=now + timedelta(hours=settings.REMINDER_HOURS_BEFORE),
+    ).update(reminded_at=now)
+    if rows != 1:
+        package.refresh_from_db()
+        raise DomainError(_reminder_refused(package, now))
+    package.reminded_at = now
+    _record(
+        package,
+        action="reminder_sent",
+        from_status=package.status,
+        actor=None,
+        channel=Channel.JOB,
+        detail="Deadline reminder emailed to the seller.",
+        at=now,
+    )
+    emails.deadline_reminder(package)
+    return package
+
+
 # --- provider staff -------------------------------------------------------------------
 
 
@@ -494,4 +537,51 @@ def confirm_destruction(
         at=now,
     )
     emails.destroyed(package)
+    return package
+
+
+def _overdue_refused(package: FailedPackage, now: datetime) -> str:
+    if package.status != Status.DESTRUCTION_PENDING:
+        return explain_state(package, now)
+    zone = package.seller.time_zone
+    if package.destruction_overdue_at:
+        return (
+            f"Package {package.tracking_number} was already flagged as overdue for destruction "
+            f"on {local_date(package.destruction_overdue_at, zone)}."
+        )
+    return (
+        f"Package {package.tracking_number} has been waiting for destruction only since "
+        f"{local_date(package.destruction_requested_at, zone)}."
+    )
+
+
+@transaction.atomic
+def flag_overdue_destruction(
+    *, package: FailedPackage, now: datetime | None = None
+) -> FailedPackage:
+    """Not destroyed DESTRUCTION_OVERDUE_DAYS after the instruction: tell the provider, once."""
+    now = now or timezone.now()
+    rows = FailedPackage.objects.filter(
+        pk=package.pk,
+        status=Status.DESTRUCTION_PENDING,
+        destruction_overdue_at__isnull=True,
+        destruction_requested_at__lt=now - timedelta(days=settings.DESTRUCTION_OVERDUE_DAYS),
+    ).update(destruction_overdue_at=now)
+    if rows != 1:
+        package.refresh_from_db()
+        raise DomainError(_overdue_refused(package, now))
+    package.destruction_overdue_at = now
+    _record(
+        package,
+        action="destruction_overdue",
+        from_status=package.status,
+        actor=None,
+        channel=Channel.JOB,
+        detail=(
+            f"Not destroyed {settings.DESTRUCTION_OVERDUE_DAYS} days after the instruction; "
+            "the provider was reminded."
+        ),
+        at=now,
+    )
+    emails.destruction_overdue(package)
     return package

@@ -1,7 +1,104 @@
-"""Scheduled and queued jobs of the returns app: thin wrappers over the services."""
+"""Scheduled jobs of the returns app (DESIGN.md §11), listed in settings.PORTAL_JOBS.
 
-from returns import outbox
+Each one picks the packages that still need the work and calls one service
+per package through `portal.batches.run_in_batches`; the service's
+compare-and-set makes a second run, or a second worker, a no-op.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.batches import JobSummary, run_in_batches
+from returns import outbox, services
+from returns.formatting import local_date
+from returns.models import FailedPackage, Notification
+
+Status = FailedPackage.Status
 
 
-def deliver_notifications() -> str:
-    return str(outbox.deliver_notifications())
+def _packages():
+    return FailedPackage.objects.select_related("seller", "provider")
+
+
+def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
+    """Claim windows past their deadline: destruction pending, provider instructed, seller told."""
+    now = now or timezone.now()
+    expired = _packages().filter(status=Status.AWAITING_SELLER, claim_deadline__lt=now)
+    return run_in_batches(
+        "finalize_expired_windows",
+        expired,
+        lambda package: services.finalize_expired_package(package=package, now=now),
+        describe=lambda package: (
+            f"{package.tracking_number} ({package.seller.name}): window closed "
+            f"{local_date(package.claim_deadline, package.seller.time_zone)} "
+            f"→ to be destroyed by {package.provider.name}"
+        ),
+        dry_run=dry_run,
+        skip_on=(services.DomainError,),
+    )
+
+
+def send_deadline_reminders(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
+    """One reminder per package, REMINDER_HOURS_BEFORE its deadline, while the seller is silent."""
+    now = now or timezone.now()
+    due = _packages().filter(
+        status=Status.AWAITING_SELLER,
+        reminded_at__isnull=True,
+        claim_deadline__gte=now,
+        claim_deadline__lte=now + timedelta(hours=settings.REMINDER_HOURS_BEFORE),
+    )
+    return run_in_batches(
+        "send_deadline_reminders",
+        due,
+        lambda package: services.send_deadline_reminder(package=package, now=now),
+        describe=lambda package: (
+            f"{package.tracking_number} ({package.seller.name}): remind "
+            f"{package.seller.contact_email} of the deadline "
+            f"{local_date(package.claim_deadline, package.seller.time_zone)}"
+        ),
+        dry_run=dry_run,
+        skip_on=(services.DomainError,),
+    )
+
+
+def flag_overdue_destructions(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
+    """Destructions still pending after DESTRUCTION_OVERDUE_DAYS: flagged, provider told once."""
+    now = now or timezone.now()
+    overdue = _packages().filter(
+        status=Status.DESTRUCTION_PENDING,
+        destruction_overdue_at__isnull=True,
+        destruction_requested_at__lt=now - timedelta(days=settings.DESTRUCTION_OVERDUE_DAYS),
+    )
+    return run_in_batches(
+        "flag_overdue_destructions",
+        overdue,
+        lambda package: services.flag_overdue_destruction(package=package, now=now),
+        describe=lambda package: (
+            f"{package.tracking_number} ({package.seller.name}): pending destruction since "
+            f"{local_date(package.destruction_requested_at, package.seller.time_zone)}; "
+            f"remind {package.provider.ops_email}"
+        ),
+        dry_run=dry_run,
+        skip_on=(services.DomainError,),
+    )
+
+
+def deliver_notifications(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
+    """Send the due part of the outbox; a send that fails is retried later (see outbox.py)."""
+    now = now or timezone.now()
+    summary = JobSummary(job="deliver_notifications", dry_run=dry_run)
+    if dry_run:
+        due = Notification.objects.filter(
+            status=Notification.Status.PENDING, next_attempt_at__lte=now
+        ).order_by("pk")
+        summary.details = [
+            f"{n.get_kind_display()} to {n.to_email}: {n.subject}" for n in due.iterator()
+        ]
+        return summary
+    delivery = outbox.deliver_notifications(now=now)
+    summary.done = delivery.sent
+    summary.failed = delivery.retrying + delivery.failed
+    summary.details = delivery.errors
+    return summary

@@ -1,0 +1,158 @@
+"""The finalize job under real concurrency, on PostgreSQL: at-least-once delivery by
+django-q2 and several workers must still close each window exactly once."""
+
+import itertools
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Count
+
+from portal.batches import BATCH_SIZE
+from returns import services, tasks
+from returns.models import FailedPackage, Notification, PackageEvent
+from tests.factories import PackageFactory
+
+Status = FailedPackage.Status
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DEADLINE = datetime(2026, 3, 10, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Bangkok
+
+
+def expired_packages(count: int, seller, provider) -> None:
+    FailedPackage.objects.bulk_create(
+        PackageFactory.build(
+            seller=seller,
+            provider=provider,
+            awaiting=True,
+            failed_at=DEADLINE - timedelta(days=7),
+            claim_deadline=DEADLINE,
+        )
+        for _ in range(count)
+    )
+
+
+def in_parallel(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls in threads released at the same moment; each result or exception."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            start.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def assert_each_finalized_once(count: int) -> None:
+    assert FailedPackage.objects.filter(status=Status.DESTRUCTION_PENDING).count() == count
+    assert PackageEvent.objects.filter(action="window_closed").count() == count
+    assert not (
+        PackageEvent.objects.values("package").annotate(n=Count("id")).filter(n__gt=1).exists()
+    )
+    notices = Notification.objects.values_list("kind", flat=True)
+    assert notices.filter(kind=Notification.Kind.DESTRUCTION_FINALIZED).count() == count
+    assert notices.filter(kind=Notification.Kind.DESTRUCTION_INSTRUCTION).count() == count
+    assert notices.count() == count * 2
+
+
+def test_two_finalize_runs_in_parallel_finalize_each_of_2000_packages_once(seller_a, provider_x):
+    expired_packages(2000, seller_a, provider_x)
+    after_deadline = DEADLINE + timedelta(minutes=1)
+
+    first, second = in_parallel(
+        lambda: tasks.finalize_expired_windows(now=after_deadline),
+        lambda: tasks.finalize_expired_windows(now=after_deadline),
+    )
+
+    assert first.failed == second.failed == 0, (first.details, second.details)
+    assert first.done + second.done == 2000
+    assert_each_finalized_once(2000)
+
+
+def test_a_claim_racing_the_finalize_at_the_deadline_has_exactly_one_winner(
+    seller_a, provider_x, alice
+):
+    wins = {"claim": 0, "finalize": 0}
+    for round_ in range(10):
+        # One package per round, its deadline a second before the last round's.
+        deadline = DEADLINE - timedelta(seconds=round_)
+        package = PackageFactory(
+            seller=seller_a, provider=provider_x, awaiting=True, claim_deadline=deadline
+        )
+        with time_machine.travel(deadline, tick=False):  # the last moment a claim is accepted
+            claim, finalize = in_parallel(
+                lambda package=package: services.claim_package(
+                    package=package, actor=alice, channel="web"
+                ),
+                lambda deadline=deadline: tasks.finalize_expired_windows(
+                    now=deadline + timedelta(microseconds=1)
+                ),
+            )
+
+        package.refresh_from_db()
+        actions = list(package.events.values_list("action", flat=True))
+        if package.status == Status.CLAIMED:
+            wins["claim"] += 1
+            assert isinstance(claim, FailedPackage)
+            assert (finalize.done, finalize.failed) == (0, 0)
+            assert actions == ["claimed"]
+        else:
+            wins["finalize"] += 1
+            assert package.status == Status.DESTRUCTION_PENDING
+            assert isinstance(claim, services.DomainError)
+            assert claim.message == (
+                f"Package {package.tracking_number} was scheduled for destruction on "
+                "10 March at 23:59 Bangkok time because no ticket was filed; "
+                "call SwiftLane on +66 2 555 0142."
+            )
+            assert finalize.done == 1
+            assert actions == ["window_closed"]
+    assert sum(wins.values()) == 10
+
+
+class WorkerKilled(BaseException):
+    """Stands in for the worker process dying mid-batch (not an error a row can catch)."""
+
+
+def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
+    seller_a, provider_x
+):
+    expired_packages(4 * BATCH_SIZE, seller_a, provider_x)
+    after_deadline = DEADLINE + timedelta(minutes=1)
+    real_finalize = services.finalize_expired_package
+    calls = itertools.count(1)
+
+    def die_in_the_third_batch(*, package, now):
+        if next(calls) == 2 * BATCH_SIZE + 50:
+            raise WorkerKilled
+        return real_finalize(package=package, now=now)
+
+    with (
+        mock.patch("returns.services.finalize_expired_package", die_in_the_third_batch),
+        pytest.raises(WorkerKilled),
+    ):
+        tasks.finalize_expired_windows(now=after_deadline)
+
+    # The two committed batches stay; the third was rolled back whole.
+    assert_each_finalized_once(2 * BATCH_SIZE)
+
+    rerun = tasks.finalize_expired_windows(now=after_deadline)
+
+    assert (rerun.done, rerun.skipped, rerun.failed) == (2 * BATCH_SIZE, 0, 0)
+    assert_each_finalized_once(4 * BATCH_SIZE)
