@@ -1,0 +1,311 @@
+"""The benchmarks themselves; `tests.perf.run` prepares the database and reports."""
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.models import LogisticsProvider, User
+from returns.models import ApiToken, FailedPackage, Notification, PackageEvent
+from tests.perf.figures import Figure
+from tests.perf.http import ROOT, gunicorn, peak_rss_mb, wrk
+
+FINALIZE_SQL_FLOOR = (
+    "UPDATE bench_floor SET status = 'destruction_pending', destruction_requested_at = now()"
+    " WHERE status = 'awaiting_seller' AND claim_deadline < now()"
+)
+
+
+def repeat(times: int, run: Callable[[], float]) -> list[float]:
+    return [run() for _ in range(times)]
+
+
+def all_figures(args) -> list[Figure]:
+    figures = [finalize(args.repeat)]
+    figures += pages(args.repeat, args.seconds)
+    figures += [intake(args.repeat, args.seconds), email_delivery(args.repeat)]
+    return figures
+
+
+# --- 1. finalize ------------------------------------------------------------------------
+
+
+def _expired_ids() -> list[int]:
+    return list(
+        FailedPackage.objects.filter(
+            status="awaiting_seller", claim_deadline__lt=timezone.now()
+        ).values_list("id", flat=True)
+    )
+
+
+def _reset_finalize(ids: list[int]) -> None:
+    """Put the expired packages back as they were, so each repetition does the same work."""
+    Notification.objects.filter(
+        package_id__in=ids, kind__in=["destruction_finalized", "destruction_instruction"]
+    ).delete()
+    PackageEvent.objects.filter(package_id__in=ids, action="window_closed").delete()
+    FailedPackage.objects.filter(id__in=ids).update(
+        status="awaiting_seller", destruction_requested_at=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE returns_failedpackage")
+
+
+def finalize(times: int) -> Figure:
+    ids = _expired_ids()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_floor AS SELECT * FROM returns_failedpackage WHERE id = ANY(%s)",
+            [ids],
+        )
+
+    def floor() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE bench_floor SET status = 'awaiting_seller', destruction_requested_at = NULL"
+            )
+            cursor.execute("VACUUM ANALYZE bench_floor")
+            started = time.perf_counter()
+            cursor.execute(FINALIZE_SQL_FLOOR)
+            elapsed = time.perf_counter() - started
+        return len(ids) / elapsed
+
+    peak_rss: list[float] = []
+
+    def job() -> float:
+        _reset_finalize(ids)
+        started = time.perf_counter()
+        summary, rss = _run_job_in_child("finalize_expired_windows")
+        elapsed = time.perf_counter() - started
+        left = FailedPackage.objects.filter(id__in=ids, status="awaiting_seller").count()
+        assert left == 0, summary
+        peak_rss.append(rss)
+        return len(ids) / elapsed
+
+    runs = repeat(times, job)
+    return Figure(
+        name=f"finalize {len(ids):,} expired packages",
+        unit="packages/s",
+        runs=runs,
+        floor_name="raw UPDATE",
+        floor_runs=repeat(times, floor),
+        extra={"job peak RSS": f"{max(peak_rss):.0f} MB"},
+    )
+
+
+def _run_job_in_child(name: str) -> tuple[str, float]:
+    """Run a job as `manage.py run_job` does, in a fresh process; its summary and peak RSS (MB).
+
+    RUSAGE_CHILDREN keeps the largest child so far, and the job is the only child by then.
+    """
+    result = subprocess.run(
+        [sys.executable, "manage.py", "run_job", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return result.stdout.strip().splitlines()[0], rss_mb
+
+
+# --- 2 and 3. pages under wrk -----------------------------------------------------------
+
+
+def _session_cookie(user: User) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def _query_count(user: User, path: str) -> int:
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_HOST="127.0.0.1", secure=False)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+def pages(times: int, seconds: int) -> list[Figure]:
+    seller = User.objects.get(email="big@bench.example")
+    operator = User.objects.get(email="operator@bench.example")
+    agent = User.objects.get(email="agent@swiftlane.bench")
+    package = FailedPackage.objects.filter(seller=seller.seller).order_by("id").first()
+    seller_cookie, agent_cookie = _session_cookie(seller), _session_cookie(agent)
+    seller_pages = {
+        "/packages/ (big seller, page 1)": "/packages/",
+        "/packages/ (search)": "/packages/?q=ORD-0000&status=awaiting_seller",
+        "/packages/<public_id>/": f"/packages/{package.public_id}/",
+    }
+    seller_filter = f"seller__id__exact={seller.seller_id}"
+    changelists = {
+        "staff changelist (default)": "/admin/returns/failedpackage/",
+        "staff changelist (status)": "/admin/returns/failedpackage/?status__exact=awaiting_seller",
+        "staff changelist (seller)": f"/admin/returns/failedpackage/?{seller_filter}",
+    }
+    figures = []
+    with gunicorn({}) as server:
+        bare = [
+            wrk(f"{server.url}/__bench__/bare", seconds=seconds).requests_per_second
+            for _ in range(times)
+        ]
+        for name, path in seller_pages.items():
+            results = [
+                wrk(server.url + path, seconds=seconds, headers={"Cookie": seller_cookie})
+                for _ in range(times)
+            ]
+            assert all(r.non_2xx == 0 for r in results), (name, results)
+            figures.append(
+                Figure(
+                    name=name,
+                    unit="req/s",
+                    runs=[r.requests_per_second for r in results],
+                    floor_name="bare view",
+                    floor_runs=bare,
+                    extra={
+                        "p50": f"{sorted(r.p50_ms for r in results)[1]:.1f} ms",
+                        "p99": f"{sorted(r.p99_ms for r in results)[1]:.1f} ms",
+                        "queries": _query_count(seller, path),
+                    },
+                )
+            )
+        for name, path in changelists.items():
+            results = [
+                wrk(server.url + path, seconds=seconds, headers={"Cookie": agent_cookie})
+                for _ in range(times)
+            ]
+            assert all(r.non_2xx == 0 for r in results), (name, results)
+            figures.append(
+                Figure(
+                    name=name,
+                    unit="ms p99",
+                    runs=[r.p99_ms for r in results],
+                    higher_is_better=False,
+                    extra={
+                        "p50": f"{sorted(r.p50_ms for r in results)[1]:.1f} ms",
+                        "queries (staff)": _query_count(agent, path),
+                        "queries (operator)": _query_count(operator, path),
+                    },
+                )
+            )
+        rss = max(peak_rss_mb(pid) for pid in server.worker_pids())
+    figures.append(Figure(name="gunicorn worker peak RSS", unit="MB", runs=[rss] * times))
+    return figures
+
+
+# --- 4. intake API ----------------------------------------------------------------------
+
+INTAKE_SCRIPT = """
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("id", thread_id); thread_id = thread_id + 1 end
+init = function() prefix = "bench-" .. id .. "-" .. os.time() .. "-" end
+request = function()
+  counter = counter + 1
+  local tracking = "API" .. string.format("%07d", (id * 500000 + counter) % {packages})
+  local body = '{{"type": "delivery_attempt_failed", "event_id": "' .. prefix .. counter ..
+    '", "tracking_number": "' .. tracking .. '", "attempted_at": "{at}",' ..
+    ' "failure_reason": "Nobody at the address"}}'
+  return wrk.format("POST", "/api/v1/events", {{
+    ["Content-Type"] = "application/json", ["Authorization"] = "Bearer {token}"}}, body)
+end
+"""
+
+INTAKE_PACKAGES = 60_000
+
+
+def intake(times: int, seconds: int) -> Figure:
+    import secrets
+
+    provider = LogisticsProvider.objects.get(code="swiftlane")
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        provider=provider, name="bench", prefix=raw[:8], digest=ApiToken.digest_of(raw)
+    )
+    seller = User.objects.get(email="big@bench.example").seller
+    FailedPackage.objects.bulk_create(
+        FailedPackage(
+            provider=provider, seller=seller, tracking_number=f"API{n:07d}", order_id=f"A{n}"
+        )
+        for n in range(INTAKE_PACKAGES)
+    )
+    at = (timezone.now() - timedelta(hours=1)).isoformat()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(INTAKE_SCRIPT.format(packages=INTAKE_PACKAGES, at=at, token=raw))
+    runs = []
+    with gunicorn({}) as server:
+        for _ in range(times):
+            result = wrk(server.url + "/api/v1/events", seconds=seconds, script=Path(script.name))
+            runs.append(result.requests_per_second)
+    return Figure(name="intake delivery_attempt_failed", unit="events/s", runs=runs)
+
+
+# --- 5. email delivery ------------------------------------------------------------------
+
+EMAILS = 2000
+
+
+def email_delivery(times: int) -> Figure:
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+
+    from returns import outbox
+    from tests.perf.http import free_port
+
+    received = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(len(envelope.content))
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    # Earlier benchmarks leave notices in the outbox; this one measures only its own.
+    Notification.objects.filter(status="pending").delete()
+    packages = list(FailedPackage.objects.filter(status="returned")[:EMAILS])
+    provider = packages[0].provider
+    runs = []
+    try:
+        for run in range(times):
+            Notification.objects.bulk_create(
+                Notification(
+                    audience="provider",
+                    provider=provider,
+                    package=package,
+                    kind="returned",
+                    to_email="ops@sink.example",
+                    subject=f"Package {package.tracking_number}",
+                    body_text="Text part " * 50,
+                    body_html="<p>HTML part</p>" * 50,
+                    dedupe_key=f"bench-email:{run}:{package.pk}",
+                )
+                for package in packages
+            )
+            started = time.perf_counter()
+            summary = outbox.deliver_notifications()
+            elapsed = time.perf_counter() - started
+            assert summary.sent == len(packages), summary
+            runs.append(summary.sent / elapsed)
+    finally:
+        controller.stop()
+    assert len(received) == times * len(packages)
+    return Figure(name=f"email delivery ({EMAILS:,} to a local SMTP sink)", unit="notices/s",
+                  runs=runs)  # fmt: skip
