@@ -251,6 +251,7 @@ def intake(times: int, seconds: int) -> Figure:
     with gunicorn({}) as server:
         for _ in range(times):
             result = wrk(server.url + "/api/v1/events", seconds=seconds, script=Path(script.name))
+            assert result.non_2xx == 0, f"{result.non_2xx} intake events were refused"
             runs.append(result.requests_per_second)
     return Figure(name="intake delivery_attempt_failed", unit="events/s", runs=runs)
 
