@@ -143,8 +143,10 @@ def open_ticket(*, author, request: TicketRequest, files: Sequence[CheckedUpload
 
 
 def _locked(ticket: Ticket) -> Ticket:
+    # Only the ticket row is locked: PostgreSQL cannot lock the optional package's side
+    # of the join, and replies need no lock on it.
     return (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("seller", "provider", "package")
         .get(pk=ticket.pk)
     )
