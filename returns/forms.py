@@ -20,13 +20,13 @@ class PackageFilterForm(forms.Form):
         choices=[("", "All statuses"), *FailedPackage.Status.choices],
     )
     sort = forms.ChoiceField(
-        label="Order",
+        label="Sort by",
         required=False,
         choices=[
             # The keys of returns.selectors.SORTS.
-            ("action", "Needs action first"),
-            ("deadline", "Deadline, soonest first"),
-            ("newest", "Newest first"),
+            ("action", "Needs action"),
+            ("deadline", "Soonest deadline"),
+            ("newest", "Newest"),
         ],
     )
 
@@ -38,9 +38,9 @@ class PackageFilterForm(forms.Form):
         self.helper.attrs = {"role": "search", "aria-label": "Filter packages"}
         self.helper.layout = Layout(
             Row(
-                Column("search", css_class="col-12 col-md-5"),
+                Column("search", css_class="col-12 col-md-4"),
                 Column("status", css_class="col-6 col-md-3"),
-                Column("sort", css_class="col-6 col-md-2"),
+                Column("sort", css_class="col-6 col-md-3"),
                 Column(
                     HTML('<button type="submit" class="btn btn-primary w-100">Show</button>'),
                     css_class="col-12 col-md-2 d-flex align-items-end mb-3",

@@ -35,11 +35,22 @@ def package_list(user, *, status: str = "", search: str = "", sort: str = "actio
     return packages.order_by(*SORTS[sort])
 
 
+# What the seller must act on first, then the package's road from there.
+DASHBOARD_ORDER = [
+    Status.AWAITING_SELLER,
+    Status.CLAIMED,
+    Status.DESTRUCTION_PENDING,
+    Status.DESTROYED,
+    Status.RETURNED,
+    Status.IN_DELIVERY,
+]
+
+
 def status_counts(user) -> list[tuple[str, str, int]]:
     """(status, label, number of packages) for every status, zeros included, in one query."""
     rows = FailedPackage.objects.for_user(user).order_by().values("status").annotate(n=Count("id"))
     found = {row["status"]: row["n"] for row in rows}
-    return [(status, label, found.get(status, 0)) for status, label in Status.choices]
+    return [(status, status.label, found.get(status, 0)) for status in DASHBOARD_ORDER]
 
 
 def needing_action(user) -> QuerySet[FailedPackage]:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from returns.selectors import SORTS, packages_for
 from tickets.attachments import ACCEPT, MAX_FILES_PER_MESSAGE, CheckedUpload, check_uploads
@@ -75,7 +76,18 @@ class CategoryForm(forms.Form):
 
     category = forms.ChoiceField(
         label="What do you need?",
-        choices=[(value, f"{label} — {CATEGORY_HELP[value]}") for value, label in Category.choices],
+        choices=[
+            (
+                value,
+                format_html(
+                    '<span class="fw-semibold">{}</span><br><span class="small text-secondary">{}'
+                    "</span>",
+                    label,
+                    CATEGORY_HELP[value],
+                ),
+            )
+            for value, label in Category.choices
+        ],
         widget=forms.RadioSelect,
     )
     package = forms.ModelChoiceField(
@@ -105,6 +117,7 @@ class TicketForm(forms.Form):
         queryset=None,
         required=False,
         help_text="Only needed when the question is not about one package.",
+        empty_label="Choose a provider",
     )
     delivery_address = forms.CharField(
         label="Deliver it to",

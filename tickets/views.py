@@ -160,6 +160,8 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "thread": selectors.thread(ticket, request.user),
             "form": form,
             "reopen_until": reopen_until,
+            "window_open": ticket.package is not None
+            and package_selectors.window_is_open(ticket.package),
             "can_reply": reopen_until is None or timezone.now() <= reopen_until,
             "reopen_days": services.REOPEN_WINDOW.days,
         },

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal import demo as portal_demo
+from tickets import demo as tickets_demo
 
 
 class Command(BaseCommand):
@@ -28,5 +29,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             portal_demo.seed_accounts(password)
+            # Tickets talk about packages, so they come after the packages are seeded.
+            tickets = tickets_demo.seed_tickets()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(portal_demo.describe_logins(password))
+        if tickets:
+            self.stdout.write("Demo tickets created:\n" + "\n".join(tickets))
