@@ -5,7 +5,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from returns.selectors import SORTS, packages_for
-from tickets.attachments import ACCEPT, MAX_FILES_PER_MESSAGE, CheckedUpload, check_uploads
+from tickets.attachments import (
+    ACCEPT,
+    MAX_FILE_SIZE,
+    MAX_FILES_PER_MESSAGE,
+    CheckedUpload,
+    check_uploads,
+)
 from tickets.models import Ticket
 from tickets.selectors import providers_for
 from tickets.services import TicketRequest
@@ -55,7 +61,7 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault(
             "help_text",
             f"Optional: photos (JPEG, PNG) or PDF documents, up to {MAX_FILES_PER_MESSAGE} "
-            "files of at most 10 MB each.",
+            f"files of at most {MAX_FILE_SIZE // (1024 * 1024)} MB each.",
         )
         super().__init__(**kwargs)
 

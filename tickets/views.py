@@ -17,6 +17,7 @@ from tickets.forms import CategoryForm, ReplyForm, TicketForm
 from tickets.models import Attachment, Ticket
 
 DASHBOARD_ROWS = 5
+DECISION_ROWS = 10
 PAGE_SIZE = 25
 
 
@@ -33,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tickets/dashboard.html",
         {
             "counts": package_selectors.status_counts(user),
-            "needing_action": package_selectors.needing_action(user)[: DASHBOARD_ROWS * 2],
+            "needing_action": package_selectors.needing_action(user)[:DECISION_ROWS],
             "open_tickets": selectors.tickets_for(user).open()[:DASHBOARD_ROWS],
             "notifications": package_selectors.notifications_for(user)[:DASHBOARD_ROWS],
             "unread": Notification.objects.for_user(user).filter(read_at__isnull=True).count(),
@@ -81,7 +82,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     category = source.get("category", "")
     if category not in Ticket.Category.values:
-        # The notice's link carries only the package; asked without a category, say so.
+        # The first step: the notice's link carries only the package, not what is wanted.
         form = CategoryForm(
             request.GET if "category" in request.GET else None,
             initial={"package": request.GET.get("package")},
