@@ -140,9 +140,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Messages live in the server-side session, never in a cookie: one of them shows a
-# new API token once.
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -172,6 +169,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(setting("MEDIA_ROOT", str, str(BASE_DIR / "media")))
+# Ticket attachments: outside MEDIA_ROOT, so no web server publishing MEDIA_URL can serve
+# them; they are read only through the portal's access-checked download view.
+PRIVATE_MEDIA_ROOT = Path(setting("PRIVATE_MEDIA_ROOT", str, str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,17 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 from portal.forms import EmailAuthenticationForm
 from returns.api import api
+from tickets.views import dashboard
 
 admin.site.site_header = "Returns portal — provider console"
 admin.site.site_title = "Returns portal"
 admin.site.index_title = "Today's work"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The root URLconf composes the apps. The seller's dashboard lives in `tickets`, the
+    # top of the app chain, because it shows both packages and tickets.
+    path("", dashboard, name="home"),
+    path("", include("returns.urls")),
+    path("", include("tickets.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -2,18 +2,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Where a signed-in user lands: staff go to the console, sellers stay here."""
-    if request.user.is_staff and not request.user.seller_id:
-        return redirect("admin:index")
-    return render(request, "portal/home.html")
 
 
 @login_not_required

@@ -36,6 +36,7 @@ def pytest_runtest_setup(item):
 def _site_settings(settings, tmp_path):
     settings.SITE_URL = "https://returns.example"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A fast hash: the tests sign in often, and the real one is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

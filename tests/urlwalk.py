@@ -19,28 +19,27 @@ SAMPLE = {
 class Route:
     name: str  # "namespace:name", or the pattern when unnamed
     url: str
+    params: tuple[str, ...] = ()  # the path's parameter names, in order
 
 
-def _walk(patterns, prefix: str, namespace: str):
+def _walk(patterns, prefix: str, namespace: str, params: tuple[str, ...] = ()):
     for entry in patterns:
+        names = params + tuple(getattr(entry.pattern, "converters", {}))
         if isinstance(entry, URLResolver):
             ns = ":".join(filter(None, [namespace, entry.namespace]))
-            yield from _walk(entry.url_patterns, prefix + _concrete(entry.pattern), ns)
+            yield from _walk(entry.url_patterns, prefix + _concrete(entry.pattern), ns, names)
         elif isinstance(entry, URLPattern):
             url = prefix + _concrete(entry.pattern)
             name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
-            yield Route(name=name or url, url="/" + url)
+            yield Route(name=name or url, url="/" + url, params=names)
 
 
 def _concrete(pattern) -> str:
     route = getattr(pattern, "_route", None)
     if route is None:  # a regex pattern, as the admin uses
         return _from_regex(pattern.regex.pattern)
-    for name, converter in pattern.converters.items():
-        kind = type(converter).__name__.replace("Converter", "").lower()
-        for spelled in (f"<{kind}:{name}>", f"<{name}>"):
-            route = route.replace(spelled, SAMPLE.get(kind, "sample"))
-    return route
+    # `<str:public_id>` or `<public_id>` (a str): the converter as spelled in the route.
+    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "sample"), route)
 
 
 def _from_regex(regex: str) -> str:

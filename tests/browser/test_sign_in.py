@@ -15,6 +15,6 @@ def test_the_demo_seller_signs_in_and_lands_on_home(live_server, page, screensho
     page.get_by_role("button", name="Sign in").click()
 
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Welcome").is_visible()
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
     assert "Siam Gadgets" in page.content()
     page.screenshot(path=screenshots / "home-after-sign-in.png", full_page=True)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from portal import demo as portal_demo
 from returns import demo as returns_demo
+from tickets import demo as tickets_demo
 
 
 class Command(BaseCommand):
@@ -30,5 +31,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             portal_demo.seed_accounts(password)
             packages = returns_demo.seed_packages()
+            # Tickets talk about packages, so they come after the packages are seeded.
+            tickets = tickets_demo.seed_tickets()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready ({packages} new packages)."))
         self.stdout.write(portal_demo.describe_logins(password))
+        if tickets:
+            self.stdout.write("Demo tickets created:\n" + "\n".join(tickets))

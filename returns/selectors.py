@@ -1,0 +1,77 @@
+"""What a seller's pages read: always through `for_user`, each in a fixed number of queries."""
+
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from returns.models import FailedPackage, Notification
+
+Status = FailedPackage.Status
+
+SORTS = {
+    # Packages still waiting for the seller first, soonest deadline first, then the rest.
+    "action": (
+        Case(When(status=Status.AWAITING_SELLER, then=Value(0)), default=Value(1)),
+        F("claim_deadline").asc(nulls_last=True),
+        "-registered_at",
+        "-id",
+    ),
+    "deadline": (F("claim_deadline").asc(nulls_last=True), "-registered_at", "-id"),
+    "newest": ("-registered_at", "-id"),
+}
+
+
+def packages_for(user) -> QuerySet[FailedPackage]:
+    return FailedPackage.objects.for_user(user).select_related("provider", "seller")
+
+
+def package_list(user, *, status: str = "", search: str = "", sort: str = "action") -> QuerySet:
+    packages = packages_for(user)
+    if status:
+        packages = packages.filter(status=status)
+    if search:
+        packages = packages.filter(
+            Q(tracking_number__icontains=search) | Q(order_id__icontains=search)
+        )
+    return packages.order_by(*SORTS[sort])
+
+
+# What the seller must act on first, then the package's road from there.
+DASHBOARD_ORDER = [
+    Status.AWAITING_SELLER,
+    Status.CLAIMED,
+    Status.DESTRUCTION_PENDING,
+    Status.DESTROYED,
+    Status.RETURNED,
+    Status.IN_DELIVERY,
+]
+
+
+def status_counts(user) -> list[tuple[str, str, int]]:
+    """(status, label, number of packages) for every status, zeros included, in one query."""
+    rows = FailedPackage.objects.for_user(user).order_by().values("status").annotate(n=Count("id"))
+    found = {row["status"]: row["n"] for row in rows}
+    return [(status, status.label, found.get(status, 0)) for status in DASHBOARD_ORDER]
+
+
+def needing_action(user) -> QuerySet[FailedPackage]:
+    """Packages the seller can still claim or release, the soonest deadline first."""
+    return (
+        packages_for(user)
+        .filter(status=Status.AWAITING_SELLER, claim_deadline__gte=timezone.now())
+        .order_by("claim_deadline", "id")
+    )
+
+
+def window_is_open(package: FailedPackage) -> bool:
+    return package.status == Status.AWAITING_SELLER and package.claim_deadline >= timezone.now()
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The seller's notices, unread first, newest first."""
+    return (
+        Notification.objects.for_user(user)
+        .select_related("package")
+        .order_by(
+            Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)), "-created_at", "-id"
+        )
+    )

@@ -1,0 +1,112 @@
+"""The seller's package pages and notices (DESIGN.md §8)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.tenancy import seller_required
+from returns import inbox, selectors
+from returns.forms import PackageFilterForm
+from returns.models import Channel, FailedPackage, Notification
+from returns.services import DomainError, explain_state, release_package
+
+PAGE_SIZE = 25
+
+
+@seller_required
+@require_GET
+def package_list(request: HttpRequest) -> HttpResponse:
+    form = PackageFilterForm(request.GET)
+    filters = form.filters()
+    packages = selectors.package_list(request.user, **filters)
+    page = Paginator(packages, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "returns/package_list.html",
+        {"form": form, "page": page, "filtered": bool(filters["status"] or filters["search"])},
+    )
+
+
+@seller_required
+@require_GET
+def package_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
+    window_open = selectors.window_is_open(package)
+    return render(
+        request,
+        "returns/package_detail.html",
+        {
+            "package": package,
+            "window_open": window_open,
+            "explanation": "" if window_open else explain_state(package),
+            "attempts": package.attempts.all(),
+            "events": package.events.all(),
+            "tickets": package.tickets.order_by("-created_at"),
+        },
+    )
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest, public_id: str) -> HttpResponse:
+    package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
+    if request.method == "POST":
+        try:
+            release_package(package=package, actor=request.user, channel=Channel.WEB)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Done: {package.provider.name} has been told to destroy package "
+                f"{package.tracking_number}. You will get a certificate once it is destroyed.",
+            )
+        return redirect("returns:package_detail", public_id=package.public_id)
+    window_open = selectors.window_is_open(package)
+    return render(
+        request,
+        "returns/release_confirm.html",
+        {
+            "package": package,
+            "window_open": window_open,
+            "explanation": "" if window_open else explain_state(package),
+        },
+    )
+
+
+@seller_required
+@require_GET
+def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
+    package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
+    if package.status != FailedPackage.Status.DESTROYED:
+        raise Http404("This package has not been destroyed, so it has no certificate.")
+    return render(request, "returns/certificate.html", {"package": package})
+
+
+@seller_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = selectors.notifications_for(request.user)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True).count()
+    return render(request, "returns/notification_list.html", {"page": page, "unread": unread})
+
+
+@seller_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(
+        Notification.objects.for_user(request.user), pk=notification_id
+    )
+    inbox.mark_read(notifications=Notification.objects.filter(pk=notification.pk))
+    return redirect("returns:notification_list")
+
+
+@seller_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = inbox.mark_read(notifications=Notification.objects.for_user(request.user))
+    messages.success(request, f"Marked {count} notice{'s' if count != 1 else ''} as read.")
+    return redirect("returns:notification_list")

@@ -1,0 +1,62 @@
+"""One small function per ticket notice, each an outbox row written in the caller's transaction."""
+
+from portal.emails import absolute_url
+from returns import links
+from returns.emails import queue_notification
+from returns.models import Notification
+from tickets.models import Ticket, TicketMessage
+
+Kind = Notification.Kind
+
+
+def _admin_ticket_url(ticket: Ticket) -> str:
+    # The provider console is the Django admin; this is its standard change page.
+    return absolute_url(f"/admin/tickets/ticket/{ticket.pk}/change/")
+
+
+def _context(ticket: Ticket, message: TicketMessage, **extra) -> dict:
+    return {
+        "ticket": ticket,
+        "message": message,
+        "attachments": list(message.attachments.all()),
+        "seller": ticket.seller,
+        "provider": ticket.provider,
+        "package": ticket.package,
+        "zone": ticket.seller.time_zone,
+        "ticket_url": links.ticket_url(ticket.reference),
+        **extra,
+    }
+
+
+def _to_provider(kind: str, ticket: Ticket, message: TicketMessage, key: str) -> Notification:
+    return queue_notification(
+        kind=kind,
+        provider=ticket.provider,
+        seller=None,
+        to_email=ticket.provider.ops_email,
+        dedupe_key=key,
+        package=ticket.package,
+        ticket_reference=ticket.reference,
+        context=_context(ticket, message, admin_url=_admin_ticket_url(ticket), for_seller=False),
+    )
+
+
+def ticket_created(ticket: Ticket, message: TicketMessage) -> Notification:
+    return _to_provider(Kind.TICKET_CREATED, ticket, message, f"ticket_created:{ticket.reference}")
+
+
+def seller_replied(ticket: Ticket, message: TicketMessage) -> Notification:
+    return _to_provider(Kind.TICKET_REPLY, ticket, message, f"ticket_reply:{message.pk}")
+
+
+def staff_replied(ticket: Ticket, message: TicketMessage) -> Notification:
+    return queue_notification(
+        kind=Kind.TICKET_REPLY,
+        provider=ticket.provider,
+        seller=ticket.seller,
+        to_email=ticket.seller.contact_email,
+        dedupe_key=f"ticket_reply:{message.pk}",
+        package=ticket.package,
+        ticket_reference=ticket.reference,
+        context=_context(ticket, message, for_seller=True),
+    )

@@ -1,0 +1,232 @@
+"""Ticket forms validate and render; `tickets.services` makes the changes."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html
+
+from returns.selectors import SORTS, packages_for
+from tickets.attachments import (
+    ACCEPT,
+    MAX_FILE_SIZE,
+    MAX_FILES_PER_MESSAGE,
+    CheckedUpload,
+    check_uploads,
+)
+from tickets.models import Ticket
+from tickets.selectors import providers_for
+from tickets.services import TicketRequest
+
+Category = Ticket.Category
+
+CATEGORY_HELP = {
+    Category.SEND_BACK: "The provider delivers the package to an address you choose.",
+    Category.PICK_UP: "You collect the package at the provider's warehouse.",
+    Category.NOT_NEEDED: "The provider destroys the package now; you get a certificate.",
+    Category.QUESTION: "Ask the provider anything about a package or a delivery.",
+    Category.DISPUTE: "Something is wrong, e.g. “I did not reject this package”.",
+}
+
+# The fields each category asks for, in order, and which of them it requires.
+CATEGORY_FIELDS = {
+    Category.SEND_BACK: ["package", "delivery_address", "contact_phone", "preferred_date"],
+    Category.PICK_UP: ["package", "preferred_date", "preferred_time", "contact_phone"],
+    Category.NOT_NEEDED: ["package", "confirm"],
+    Category.QUESTION: ["package", "provider"],
+    Category.DISPUTE: ["package"],
+}
+REQUIRED = {
+    Category.SEND_BACK: {"package", "delivery_address", "contact_phone"},
+    Category.PICK_UP: {"package", "preferred_date", "preferred_time"},
+    Category.NOT_NEEDED: {"package", "confirm"},
+    Category.QUESTION: {"body"},
+    Category.DISPUTE: {"package", "body"},
+}
+DEFAULT_BODY = {
+    Category.SEND_BACK: "Please send this package back to me.",
+    Category.PICK_UP: "I will pick this package up.",
+    Category.NOT_NEEDED: "I no longer need this package; it can be destroyed.",
+}
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to five JPEG, PNG or PDF files, each checked by content and size."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            f"Optional: photos (JPEG, PNG) or PDF documents, up to {MAX_FILES_PER_MESSAGE} "
+            f"files of at most {MAX_FILE_SIZE // (1024 * 1024)} MB each.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list[CheckedUpload]:
+        uploads = []
+        for upload in data or []:
+            if upload:
+                uploads.append(super().clean(upload))
+        return check_uploads(uploads)
+
+
+def _package_label(package) -> str:
+    return f"{package.tracking_number} · order {package.order_id} · {package.get_status_display()}"
+
+
+class CategoryForm(forms.Form):
+    """The first step of a new ticket: what the seller needs, and about which package."""
+
+    category = forms.ChoiceField(
+        label="What do you need?",
+        choices=[
+            (
+                value,
+                format_html(
+                    '<span class="fw-semibold">{}</span><br><span class="small text-secondary">{}'
+                    "</span>",
+                    label,
+                    CATEGORY_HELP[value],
+                ),
+            )
+            for value, label in Category.choices
+        ],
+        widget=forms.RadioSelect,
+    )
+    package = forms.ModelChoiceField(
+        label="Package",
+        queryset=None,
+        to_field_name="public_id",
+        required=False,
+        empty_label="Not about one package",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        package_field = self.fields["package"]
+        package_field.queryset = packages_for(user).order_by(*SORTS["action"])
+        package_field.label_from_instance = _package_label
+
+
+class TicketForm(forms.Form):
+    """The second step: the details one category needs; it builds a `TicketRequest`."""
+
+    category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
+    package = forms.ModelChoiceField(
+        label="Package", queryset=None, to_field_name="public_id", required=False
+    )
+    provider = forms.ModelChoiceField(
+        label="Logistics provider",
+        queryset=None,
+        required=False,
+        help_text="Only needed when the question is not about one package.",
+        empty_label="Choose a provider",
+    )
+    delivery_address = forms.CharField(
+        label="Deliver it to",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text="Full address, with the name of the person who will receive it.",
+    )
+    contact_phone = forms.CharField(
+        label="Contact phone",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="For the courier or the warehouse to reach you.",
+    )
+    preferred_date = forms.DateField(
+        label="Preferred date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    preferred_time = forms.TimeField(
+        label="Preferred time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Within the warehouse's opening hours.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand the package will be destroyed, and that this cannot be undone.",
+        required=False,
+    )
+    subject = forms.CharField(
+        label="Subject",
+        required=False,
+        max_length=200,
+        help_text="Optional: we fill it in from the package if you leave it empty.",
+    )
+    body = forms.CharField(
+        label="Message",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    attachments = AttachmentsField(label="Attachments")
+
+    def __init__(self, *args, category: str, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.category = category
+        self.fields["category"].initial = category
+        kept = ["category", *CATEGORY_FIELDS[category], "subject", "body", "attachments"]
+        for name in list(self.fields):
+            if name not in kept:
+                del self.fields[name]
+            elif name in REQUIRED[category]:
+                self.fields[name].required = True
+        self.order_fields(kept)
+
+        package_field = self.fields["package"]
+        package_field.queryset = packages_for(user).order_by(*SORTS["action"])
+        package_field.label_from_instance = _package_label
+        if "package" not in REQUIRED[category]:
+            package_field.empty_label = "Not about one package"
+        if "provider" in self.fields:
+            self.fields["provider"].queryset = providers_for(user)
+        if category in DEFAULT_BODY:
+            self.fields["body"].help_text = "Optional: anything the provider should know."
+
+    def clean_preferred_date(self):
+        preferred = self.cleaned_data["preferred_date"]
+        today = timezone.localdate(timezone=self.user.seller.zone)
+        if preferred and preferred < today:
+            raise forms.ValidationError("Choose today or a later date.")
+        return preferred
+
+    def clean(self):
+        cleaned = super().clean()
+        if "provider" in self.fields and not (cleaned.get("package") or cleaned.get("provider")):
+            self.add_error("provider", "Choose a package or the provider your question is for.")
+        return cleaned
+
+    def ticket_request(self) -> TicketRequest:
+        data = self.cleaned_data
+        package = data.get("package")
+        return TicketRequest(
+            category=self.category,
+            subject=data["subject"].strip() or _default_subject(self.category, package),
+            body=data["body"].strip() or DEFAULT_BODY.get(self.category, ""),
+            package=package,
+            provider=data.get("provider"),
+            delivery_address=data.get("delivery_address", "").strip(),
+            contact_phone=data.get("contact_phone", "").strip(),
+            preferred_date=data.get("preferred_date"),
+            preferred_time=data.get("preferred_time"),
+        )
+
+
+def _default_subject(category: str, package) -> str:
+    label = Category(category).label
+    return f"{label}: package {package.tracking_number}" if package else label
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachments = AttachmentsField(label="Attachments")

@@ -1,0 +1,221 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import LogisticsProvider, Seller
+from portal.tenancy import TenantQuerySet
+from returns.models import FailedPackage
+from tickets.storage import PrivateStorage, attachment_name
+
+# No 0/O, 1/I/L: a reference read out on the phone or copied by hand stays unambiguous.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 6
+
+
+def new_reference() -> str:
+    """`RT-7K3F9Q`: short, random (not a counter), so it reveals nothing about volumes."""
+    return "RT-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+class TicketCategory(models.TextChoices):
+    SEND_BACK = "send_back", "Send it back to me"
+    PICK_UP = "pick_up", "I will pick it up"
+    NOT_NEEDED = "not_needed", "I no longer need it"
+    QUESTION = "question", "Question"
+    DISPUTE = "dispute", "Dispute"
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WAITING_ON_SELLER = "waiting_on_seller", "Waiting for your answer"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+# A claim ticket asks for the package back; it claims the package when it is filed.
+CLAIM_CATEGORIES = [TicketCategory.SEND_BACK, TicketCategory.PICK_UP]
+# Statuses in which a ticket still needs someone to act.
+OPEN_STATUSES = [TicketStatus.OPEN, TicketStatus.WAITING_ON_SELLER]
+
+
+class TicketQuerySet(TenantQuerySet):
+    def open(self) -> "TicketQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(models.Model):
+    """A conversation between a seller and a provider, usually about one package."""
+
+    Category = TicketCategory
+    Status = TicketStatus
+
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="tickets")
+    provider = models.ForeignKey(
+        LogisticsProvider, on_delete=models.PROTECT, related_name="tickets"
+    )
+    package = models.ForeignKey(
+        FailedPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    subject = models.CharField(max_length=200)
+
+    # How the seller wants the package back (send back / pick up).
+    delivery_address = models.TextField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    preferred_date = models.DateField(null=True, blank=True)
+    preferred_time = models.TimeField(null=True, blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TicketStatus.values), name="ticket_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=TicketCategory.values), name="ticket_category_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["package"],
+                condition=Q(
+                    category__in=CLAIM_CATEGORIES,
+                    status__in=OPEN_STATUSES,
+                ),
+                name="ticket_one_open_claim_per_package",
+                violation_error_message="This package already has an open ticket asking for it.",
+            ),
+        ]
+        indexes = [
+            # Seller pages: one seller's tickets, latest activity first.
+            models.Index(fields=["seller", "-last_activity_at"], name="ticket_seller"),
+            # Provider inbox: one provider's tickets by status.
+            models.Index(
+                fields=["provider", "status", "-last_activity_at"], name="ticket_provider"
+            ),
+            # Read by the ticket escalation job (tickets.tasks): open tickets still unanswered.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(
+                    first_response_at__isnull=True,
+                    escalated_at__isnull=True,
+                    status="open",
+                ),
+                name="ticket_awaiting_first_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.reference])
+
+    @property
+    def is_claim(self) -> bool:
+        return self.category in CLAIM_CATEGORIES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MessageQuerySet(TenantQuerySet):
+    seller_path = "ticket__seller"
+    provider_path = "ticket__provider"
+
+    def for_user(self, user) -> "MessageQuerySet":
+        # Internal notes are for provider staff: a seller's user never sees one.
+        scoped = super().for_user(user)
+        if user.is_authenticated and user.seller_id and not user.is_superuser:
+            scoped = scoped.filter(internal=False)
+        return scoped
+
+
+class TicketMessage(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField()
+    internal = models.BooleanField(
+        default=False, help_text="A note for provider staff only: never shown or sent to sellers."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ticket", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message on {self.ticket_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_seller(self) -> bool:
+        return self.author is not None and self.author.seller_id is not None
+
+
+class AttachmentQuerySet(TenantQuerySet):
+    seller_path = "message__ticket__seller"
+    provider_path = "message__ticket__provider"
+
+    def for_user(self, user) -> "AttachmentQuerySet":
+        scoped = super().for_user(user)
+        if user.is_authenticated and user.seller_id and not user.is_superuser:
+            scoped = scoped.filter(message__internal=False)
+        return scoped
+
+
+class Attachment(models.Model):
+    """A file on a message, kept outside MEDIA_ROOT and served only by an access-checked view."""
+
+    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=PrivateStorage(), upload_to=attachment_name, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,205 @@
+"""The seller's dashboard and ticket pages (DESIGN.md §8), and the attachment download."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.tenancy import seller_required
+from returns import selectors as package_selectors
+from returns.models import Notification
+from returns.services import DomainError, explain_state
+from tickets import selectors, services
+from tickets.forms import CategoryForm, ReplyForm, TicketForm
+from tickets.models import Attachment, Ticket
+
+DASHBOARD_ROWS = 5
+DECISION_ROWS = 10
+PAGE_SIZE = 25
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """`/`: staff go to the console; a seller sees what needs doing."""
+    user = request.user
+    if not user.seller_id:
+        if user.is_staff:
+            return redirect("admin:index")
+        return render(request, "portal/home.html")
+    return render(
+        request,
+        "tickets/dashboard.html",
+        {
+            "counts": package_selectors.status_counts(user),
+            "needing_action": package_selectors.needing_action(user)[:DECISION_ROWS],
+            "open_tickets": selectors.tickets_for(user).open()[:DASHBOARD_ROWS],
+            "notifications": package_selectors.notifications_for(user)[:DASHBOARD_ROWS],
+            "unread": Notification.objects.for_user(user).filter(read_at__isnull=True).count(),
+        },
+    )
+
+
+@seller_required
+@require_GET
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.tickets_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "tickets/ticket_list.html", {"page": page})
+
+
+def _selected_package(request: HttpRequest, public_id: str | None):
+    if not public_id:
+        return None
+    return package_selectors.packages_for(request.user).filter(public_id=public_id).first()
+
+
+def _created_message(ticket: Ticket) -> str:
+    provider = ticket.provider.name
+    if ticket.is_claim:
+        return (
+            f"Ticket {ticket.reference} is open and package {ticket.package.tracking_number} is "
+            f"claimed: {provider} will not destroy it and will arrange its return."
+        )
+    if ticket.category == Ticket.Category.NOT_NEEDED:
+        return (
+            f"Ticket {ticket.reference} is open and {provider} has been told to destroy package "
+            f"{ticket.package.tracking_number}."
+        )
+    return (
+        f"Ticket {ticket.reference} is open. {provider} usually answers within "
+        f"{settings.TICKET_FIRST_RESPONSE_HOURS} hours; we email you when they do."
+    )
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    """Category first (a GET form), then the details that category needs."""
+    source = request.POST if request.method == "POST" else request.GET
+    category = source.get("category", "")
+    if category not in Ticket.Category.values:
+        # The first step: the notice's link carries only the package, not what is wanted.
+        form = CategoryForm(
+            request.GET if "category" in request.GET else None,
+            initial={"package": request.GET.get("package")},
+            user=request.user,
+        )
+        return render(request, "tickets/ticket_category.html", {"form": form})
+
+    form = TicketForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"package": request.GET.get("package")},
+        category=category,
+        user=request.user,
+    )
+    existing = None
+    if form.is_valid():
+        try:
+            ticket = services.open_ticket(
+                author=request.user,
+                request=form.ticket_request(),
+                files=form.cleaned_data["attachments"],
+            )
+        except services.DuplicateClaimError as error:
+            form.add_error(None, error.message)
+            existing = error.ticket
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _created_message(ticket))
+            return redirect(ticket)
+
+    package = _selected_package(request, source.get("package"))
+    window_open = package is not None and package_selectors.window_is_open(package)
+    return render(
+        request,
+        "tickets/ticket_new.html",
+        {
+            "form": form,
+            "category": Ticket.Category(category),
+            "package": package,
+            "window_open": window_open,
+            "explanation": explain_state(package) if package and not window_open else "",
+            "moves_package": category in services.PACKAGE_MOVING_CATEGORIES,
+            "existing": existing,
+        },
+    )
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_object_or_404(selectors.tickets_for(request.user), reference=reference)
+    form = ReplyForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if form.is_valid():
+        try:
+            services.reply_as_seller(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Your reply was sent to {ticket.provider.name}.")
+            return redirect(ticket)
+    reopen_until = services.reopen_until(ticket)
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.thread(ticket, request.user),
+            "form": form,
+            "reopen_until": reopen_until,
+            "window_open": ticket.package is not None
+            and package_selectors.window_is_open(ticket.package),
+            "can_reply": reopen_until is None or timezone.now() <= reopen_until,
+            "reopen_days": services.REOPEN_WINDOW.days,
+        },
+    )
+
+
+@seller_required
+@require_POST
+def close(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_object_or_404(selectors.tickets_for(request.user), reference=reference)
+    try:
+        services.close_ticket(ticket=ticket)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Ticket {ticket.reference} is closed. Reply within "
+            f"{services.REOPEN_WINDOW.days} days if you need to reopen it.",
+        )
+    return redirect(ticket)
+
+
+@require_GET
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """A ticket's file, for the ticket's seller, the provider's staff and operators only."""
+    found = get_object_or_404(
+        Attachment.objects.for_user(request.user),
+        pk=attachment_id,
+        message__ticket__reference=reference,
+    )
+    response = FileResponse(
+        found.file.open("rb"),
+        content_type=found.content_type,
+        # Photos open in the browser; a PDF is downloaded rather than rendered in the portal.
+        as_attachment=not found.is_image,
+        filename=found.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
