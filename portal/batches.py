@@ -44,6 +44,7 @@ def run_in_batches(
     dry_run: bool = False,
     skip_on: tuple[type[Exception], ...] = (),
     batch_size: int = BATCH_SIZE,
+    handle_batch: Callable[[list[int]], list[int]] | None = None,
 ) -> JobSummary:
     """Call `handle` once for every row of `pending`, a batch at a time.
 
@@ -51,6 +52,10 @@ def run_in_batches(
     done by another worker, or by an earlier run, drops out of it. An
     exception in `skip_on` means someone else got there first (the row is
     skipped with the reason); any other exception fails that row only.
+
+    With `handle_batch`, a whole batch is first done in one go (it returns the
+    keys it did); if that raises, the batch is done again row by row with
+    `handle`, so one bad row still fails alone.
     """
     summary = JobSummary(job=job, dry_run=dry_run)
     if dry_run:
@@ -58,7 +63,9 @@ def run_in_batches(
         summary.details = [describe(row) for row in rows]
         return summary
     last_pk = 0
-    while last_pk := process_one_batch(pending, handle, summary, last_pk, skip_on, batch_size):
+    while last_pk := process_one_batch(
+        pending, handle, summary, last_pk, skip_on, batch_size, handle_batch
+    ):
         pass
     return summary
 
@@ -70,6 +77,7 @@ def process_one_batch(
     after_pk: int,
     skip_on: tuple[type[Exception], ...],
     batch_size: int,
+    handle_batch: Callable[[list[int]], list[int]] | None = None,
 ) -> int:
     """Handle the next batch after `after_pk` in one transaction; 0 when none is left.
 
@@ -89,6 +97,8 @@ def process_one_batch(
         )
         if not pks:
             return 0
+        if handle_batch is not None and _handle_all(pks, handle_batch, summary):
+            return pks[-1]
         # Read again without FOR UPDATE, so related rows (seller, provider) are not locked too.
         for row in pending.filter(pk__in=pks).order_by("pk"):
             _handle_one(row, handle, summary, skip_on)
@@ -115,3 +125,20 @@ def _handle_one(
         logger.exception("%s: %s failed", summary.job, label)
     else:
         summary.done += 1
+
+
+def _handle_all(
+    pks: list[int], handle_batch: Callable[[list[int]], list[int]], summary: JobSummary
+) -> bool:
+    try:
+        with transaction.atomic():
+            done = handle_batch(pks)
+    except Exception as exc:  # the batch is undone and retried row by row
+        logger.warning(
+            "%s: batch after %s failed, row by row instead: %s", summary.job, pks[0], exc
+        )
+        return False
+    summary.done += len(done)
+    # Rows locked for this batch cannot have changed: any not done no longer needed it.
+    summary.skipped += len(pks) - len(done)
+    return True

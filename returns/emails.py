@@ -2,6 +2,11 @@
 
 The `dedupe_key` makes a notice idempotent: asking twice for the same notice
 about the same thing returns the row already written, and sends nothing new.
+
+A job that writes notices by the thousand (`queue_package_notices`) leaves
+subject and bodies empty: rendering costs milliseconds a notice, so the outbox
+renders each one when it sends it (`render_deferred`), from the package as it
+is then.
 """
 
 from django.conf import settings
@@ -76,6 +81,10 @@ def _package_context(package: FailedPackage, **extra) -> dict:
     }
 
 
+def _provider_context(package: FailedPackage, **extra) -> dict:
+    return _package_context(package, admin_url=links.admin_package_url(package), **extra)
+
+
 def _to_seller(kind: str, package: FailedPackage, **extra) -> Notification:
     return queue_notification(
         kind=kind,
@@ -96,7 +105,7 @@ def _to_provider(kind: str, package: FailedPackage, **extra) -> Notification:
         to_email=package.provider.ops_email,
         dedupe_key=f"{kind}:{package.pk}",
         package=package,
-        context=_package_context(package, admin_url=links.admin_package_url(package), **extra),
+        context=_provider_context(package, **extra),
     )
 
 
@@ -165,4 +174,49 @@ def destruction_overdue(package: FailedPackage) -> Notification:
     """Still not destroyed DESTRUCTION_OVERDUE_DAYS after the instruction: a reminder, once."""
     return _to_provider(
         Kind.DESTRUCTION_OVERDUE, package, overdue_days=settings.DESTRUCTION_OVERDUE_DAYS
+    )
+
+
+# --- notices written in bulk, rendered when sent --------------------------------------
+
+# The kinds a job writes in bulk, each needing nothing but its package to render.
+DEFERRED_KINDS = {
+    Kind.DESTRUCTION_FINALIZED: Notification.Audience.SELLER,
+    Kind.DESTRUCTION_INSTRUCTION: Notification.Audience.PROVIDER,
+}
+
+
+def queue_package_notices(kind: str, packages: list[dict]) -> None:
+    """One unrendered notice of `kind` per package; `packages` are rows of
+    `id, seller_id, provider_id, seller__contact_email, provider__ops_email`."""
+    to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                kind=kind,
+                audience=DEFERRED_KINDS[kind],
+                seller_id=row["seller_id"] if to_seller else None,
+                provider_id=row["provider_id"],
+                package_id=row["id"],
+                to_email=row["seller__contact_email" if to_seller else "provider__ops_email"],
+                dedupe_key=f"{kind}:{row['id']}",
+            )
+            for row in packages
+        ],
+        ignore_conflicts=True,  # already written: the same notice is never written twice
+    )
+    _send_after_commit()
+
+
+def render_deferred(notification: Notification) -> None:
+    """Fill in subject and bodies of a notice written in bulk (unsaved)."""
+    package = FailedPackage.objects.select_related("seller", "provider").get(
+        pk=notification.package_id
+    )
+    builder = _package_context if notification.audience == "seller" else _provider_context
+    email = render_email(notification.kind, builder(package))
+    notification.subject, notification.body_text, notification.body_html = (
+        email.subject,
+        email.text,
+        email.html,
     )

@@ -327,6 +327,11 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email}"
 
+    @property
+    def title(self) -> str:
+        """The subject, or the kind until the outbox renders a notice written in bulk."""
+        return self.subject or self.get_kind_display()
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> "ApiTokenQuerySet":

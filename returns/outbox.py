@@ -16,6 +16,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from returns import emails
 from returns.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def _send_one(notification_id: int, smtp, now: datetime, summary: DeliverySummar
             return
         notification.attempts += 1
         try:
+            if not notification.subject:  # written in bulk by a job: rendered now
+                emails.render_deferred(notification)
             _message(notification, smtp).send()
         except Exception as exc:  # any transport error is recorded on the row
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -95,8 +98,11 @@ def _send_one(notification_id: int, smtp, now: datetime, summary: DeliverySummar
             notification.last_error = ""
             summary.sent += 1
         notification.save(
-            update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"]
-        )
+            update_fields=[
+                "attempts", "status", "sent_at", "next_attempt_at", "last_error",
+                "subject", "body_text", "body_html",
+            ]
+        )  # fmt: skip
 
 
 def deliver_notifications(

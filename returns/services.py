@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
 from returns import emails
 from returns.formatting import local_date
-from returns.models import Channel, DeliveryAttempt, FailedPackage, PackageEvent
+from returns.models import Channel, DeliveryAttempt, FailedPackage, Notification, PackageEvent
 
 Status = FailedPackage.Status
 
@@ -446,6 +446,48 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
     )
     emails.deadline_reminder(package)
     return package
+
+
+@transaction.atomic
+def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[int]:
+    """`finalize_expired_package` for a whole batch of the job, set-based.
+
+    The same rule and the same compare-and-set, one statement per step instead
+    of one per package: lock the rows still awaiting the seller past their
+    deadline (passing over rows a seller's claim holds), move them, write their
+    events, and write the notices unrendered (the outbox renders them when it
+    sends them). Returns the packages it finalized.
+    """
+    expired = FailedPackage.objects.filter(
+        pk__in=package_ids, status=Status.AWAITING_SELLER, claim_deadline__lt=now
+    )
+    rows = list(
+        expired.select_for_update(
+            skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+        ).values("id", "seller_id", "provider_id", "seller__contact_email", "provider__ops_email")
+    )
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    if expired.filter(pk__in=ids).update(
+        status=Status.DESTRUCTION_PENDING, destruction_requested_at=now
+    ) != len(ids):
+        # Only where rows cannot be locked (SQLite): one changed since it was read.
+        raise DomainError("A package changed while its window was being closed; run again.")
+    PackageEvent.objects.bulk_create(
+        PackageEvent(
+            package_id=package_id,
+            action="window_closed",
+            from_status=Status.AWAITING_SELLER,
+            to_status=Status.DESTRUCTION_PENDING,
+            channel=Channel.JOB,
+            created_at=now,
+        )
+        for package_id in ids
+    )
+    emails.queue_package_notices(Notification.Kind.DESTRUCTION_INSTRUCTION, rows)
+    emails.queue_package_notices(Notification.Kind.DESTRUCTION_FINALIZED, rows)
+    return ids
 
 
 # --- provider staff -------------------------------------------------------------------

@@ -30,6 +30,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
         "finalize_expired_windows",
         expired,
         lambda package: services.finalize_expired_package(package=package, now=now),
+        handle_batch=lambda pks: services.finalize_expired_packages(package_ids=pks, now=now),
         describe=lambda package: (
             f"{package.tracking_number} ({package.seller.name}): window closed "
             f"{local_date(package.claim_deadline, package.seller.time_zone)} "
@@ -94,7 +95,7 @@ def deliver_notifications(*, now: datetime | None = None, dry_run: bool = False)
             status=Notification.Status.PENDING, next_attempt_at__lte=now
         ).order_by("pk")
         summary.details = [
-            f"{n.get_kind_display()} to {n.to_email}: {n.subject}" for n in due.iterator()
+            f"{n.get_kind_display()} to {n.to_email}: {n.title}" for n in due.iterator()
         ]
         return summary
     delivery = outbox.deliver_notifications(now=now)

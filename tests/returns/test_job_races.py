@@ -135,16 +135,17 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
 ):
     expired_packages(4 * BATCH_SIZE, seller_a, provider_x)
     after_deadline = DEADLINE + timedelta(minutes=1)
-    real_finalize = services.finalize_expired_package
-    calls = itertools.count(1)
+    real_finalize = services.finalize_expired_packages
+    batches = itertools.count(1)
 
-    def die_in_the_third_batch(*, package, now):
-        if next(calls) == 2 * BATCH_SIZE + 50:
+    def die_in_the_third_batch(*, package_ids, now):
+        done = real_finalize(package_ids=package_ids, now=now)
+        if next(batches) == 3:  # after the batch's writes, before its commit
             raise WorkerKilled
-        return real_finalize(package=package, now=now)
+        return done
 
     with (
-        mock.patch("returns.services.finalize_expired_package", die_in_the_third_batch),
+        mock.patch("returns.services.finalize_expired_packages", die_in_the_third_batch),
         pytest.raises(WorkerKilled),
     ):
         tasks.finalize_expired_windows(now=after_deadline)

@@ -1,0 +1,137 @@
+"""The finalize job works a batch set-based; its notices are rendered when sent."""
+
+import threading
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from returns import outbox, services, tasks
+from returns.models import FailedPackage, Notification, PackageEvent
+from tests.factories import PackageFactory
+
+
+def expired_packages(provider, seller, count):
+    return [
+        PackageFactory(
+            provider=provider,
+            seller=seller,
+            awaiting=True,
+            claim_deadline=timezone.now() - timedelta(minutes=5),
+        )
+        for _ in range(count)
+    ]
+
+
+def test_a_batch_costs_the_same_statements_for_5_or_50_packages(provider_x, seller_a, seller_b):
+    expired_packages(provider_x, seller_a, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert tasks.finalize_expired_windows().done == 5
+    expired_packages(provider_x, seller_b, 50)
+    with CaptureQueriesContext(connection) as many:
+        assert tasks.finalize_expired_windows().done == 50
+
+    assert len(many) == len(few)
+
+
+def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_a):
+    [package] = expired_packages(provider_x, seller_a, 1)
+    now = timezone.now()
+
+    assert services.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
+
+    package.refresh_from_db()
+    assert (package.status, package.destruction_requested_at) == ("destruction_pending", now)
+    event = PackageEvent.objects.get(package=package)
+    assert (event.action, event.from_status, event.to_status, event.channel) == (
+        "window_closed",
+        "awaiting_seller",
+        "destruction_pending",
+        "job",
+    )
+    notices = {n.kind: n for n in Notification.objects.filter(package=package)}
+    assert notices["destruction_finalized"].to_email == seller_a.contact_email
+    assert notices["destruction_finalized"].seller == seller_a
+    assert notices["destruction_instruction"].to_email == provider_x.ops_email
+    assert notices["destruction_instruction"].audience == "provider"
+
+
+def test_a_second_bulk_finalize_of_the_same_packages_does_nothing(provider_x, seller_a):
+    packages = expired_packages(provider_x, seller_a, 3)
+    ids = [p.pk for p in packages]
+    services.finalize_expired_packages(package_ids=ids, now=timezone.now())
+
+    again = services.finalize_expired_packages(package_ids=ids, now=timezone.now())
+
+    assert again == []
+    assert PackageEvent.objects.count() == 3
+    assert Notification.objects.count() == 6
+
+
+def test_a_notice_written_in_bulk_is_rendered_in_full_when_sent(provider_x, seller_a):
+    [package] = expired_packages(provider_x, seller_a, 1)
+    tasks.finalize_expired_windows()
+    notice = Notification.objects.get(kind="destruction_finalized")
+    assert (notice.subject, notice.title) == ("", "Claim window closed")
+
+    outbox.deliver_notifications()
+
+    notice.refresh_from_db()
+    assert notice.status == "sent"
+    assert notice.subject.startswith(f"The window for package {package.tracking_number}")
+    sent = next(m for m in mail.outbox if m.to == [seller_a.contact_email])
+    assert sent.subject == notice.subject
+    assert provider_x.support_phone in sent.body
+    assert f"https://returns.example/packages/{package.public_id}/" in sent.body
+
+
+def test_a_notice_that_cannot_be_rendered_waits_with_its_error(provider_x, seller_a):
+    expired_packages(provider_x, seller_a, 2)
+    tasks.finalize_expired_windows()
+    real_render = outbox.emails.render_deferred
+
+    def render(notification):
+        if notification.kind == "destruction_instruction":
+            raise ValueError("template missing")
+        return real_render(notification)
+
+    with mock.patch("returns.emails.render_deferred", render):
+        summary = outbox.deliver_notifications()
+
+    assert (summary.sent, summary.retrying) == (2, 2)
+    waiting = Notification.objects.filter(kind="destruction_instruction")
+    assert {(n.status, n.subject, n.last_error) for n in waiting} == {
+        ("pending", "", "ValueError: template missing")
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_finalize_passes_over_a_package_a_seller_is_claiming(provider_x, seller_a):
+    claimed_row_locked, finalize_done = threading.Event(), threading.Event()
+    packages = expired_packages(provider_x, seller_a, 3)
+    held = packages[1]
+
+    def seller_holds_the_row():
+        with transaction.atomic():
+            FailedPackage.objects.select_for_update().get(pk=held.pk)
+            claimed_row_locked.set()
+            finalize_done.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=seller_holds_the_row)
+    thread.start()
+    claimed_row_locked.wait(10)
+    done = services.finalize_expired_packages(
+        package_ids=[p.pk for p in packages], now=timezone.now()
+    )
+    finalize_done.set()
+    thread.join()
+
+    assert sorted(done) == sorted([packages[0].pk, packages[2].pk])
+    held.refresh_from_db()
+    assert held.status == "awaiting_seller"
