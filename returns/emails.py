@@ -9,8 +9,10 @@ renders each one when it sends it (`render_deferred`), from the package as it
 is then.
 """
 
+from datetime import datetime
+
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from portal.emails import render_email
 from portal.models import LogisticsProvider, Seller
@@ -186,25 +188,39 @@ DEFERRED_KINDS = {
 }
 
 
-def queue_package_notices(kind: str, packages: list[dict]) -> None:
-    """One unrendered notice of `kind` per package; `packages` are rows of
-    `id, seller_id, provider_id, seller__contact_email, provider__ops_email`."""
+def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -> None:
+    """One unrendered notice of `kind` for each package, in one INSERT … SELECT.
+
+    The address is copied from the seller or provider as the row is written,
+    as `queue_notification` does; a notice already written is left alone.
+    """
     to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                kind=kind,
-                audience=DEFERRED_KINDS[kind],
-                seller_id=row["seller_id"] if to_seller else None,
-                provider_id=row["provider_id"],
-                package_id=row["id"],
-                to_email=row["seller__contact_email" if to_seller else "provider__ops_email"],
-                dedupe_key=f"{kind}:{row['id']}",
+    notification = Notification._meta.db_table
+    package = FailedPackage._meta.db_table
+    recipient = (Seller if to_seller else LogisticsProvider)._meta.db_table
+    placeholders = ", ".join(["%s"] * len(package_ids))
+    at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: as the ORM would store it
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {notification} (
+                audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
+                subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
+                last_error, created_at
             )
-            for row in packages
-        ],
-        ignore_conflicts=True,  # already written: the same notice is never written twice
-    )
+            SELECT %s, {"p.seller_id" if to_seller else "NULL"}, p.provider_id, p.id, '', %s,
+                   r.{"contact_email" if to_seller else "ops_email"}, '', '', '',
+                   CAST(%s AS TEXT) || CAST(p.id AS TEXT), %s, 0, %s, '', %s
+            FROM {package} p
+            JOIN {recipient} r ON r.id = p.{"seller_id" if to_seller else "provider_id"}
+            WHERE p.id IN ({placeholders})
+            ON CONFLICT (dedupe_key) DO NOTHING
+            """,
+            [
+                DEFERRED_KINDS[kind], kind, f"{kind}:", Notification.Status.PENDING,
+                at, at, *package_ids,
+            ],
+        )  # fmt: skip
     _send_after_commit()
 
 

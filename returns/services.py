@@ -461,12 +461,11 @@ def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[
     expired = FailedPackage.objects.filter(
         pk__in=package_ids, status=Status.AWAITING_SELLER, claim_deadline__lt=now
     )
-    rows = list(
+    ids = list(
         expired.select_for_update(
-            skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
-        ).values("id", "seller_id", "provider_id", "seller__contact_email", "provider__ops_email")
+            skip_locked=connection.features.has_select_for_update_skip_locked
+        ).values_list("id", flat=True)
     )
-    ids = [row["id"] for row in rows]
     if not ids:
         return []
     if expired.filter(pk__in=ids).update(
@@ -474,20 +473,39 @@ def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[
     ) != len(ids):
         # Only where rows cannot be locked (SQLite): one changed since it was read.
         raise DomainError("A package changed while its window was being closed; run again.")
-    PackageEvent.objects.bulk_create(
-        PackageEvent(
-            package_id=package_id,
-            action="window_closed",
-            from_status=Status.AWAITING_SELLER,
-            to_status=Status.DESTRUCTION_PENDING,
-            channel=Channel.JOB,
-            created_at=now,
-        )
-        for package_id in ids
+    _record_many(
+        ids,
+        action="window_closed",
+        from_status=Status.AWAITING_SELLER,
+        to_status=Status.DESTRUCTION_PENDING,
+        channel=Channel.JOB,
+        at=now,
     )
-    emails.queue_package_notices(Notification.Kind.DESTRUCTION_INSTRUCTION, rows)
-    emails.queue_package_notices(Notification.Kind.DESTRUCTION_FINALIZED, rows)
+    emails.queue_package_notices(Notification.Kind.DESTRUCTION_INSTRUCTION, ids, now=now)
+    emails.queue_package_notices(Notification.Kind.DESTRUCTION_FINALIZED, ids, now=now)
     return ids
+
+
+def _record_many(
+    ids: list[int], *, action: str, from_status: str, to_status: str, channel: str, at: datetime
+) -> None:
+    """`_record` for many packages at once, in one INSERT … SELECT."""
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PackageEvent._meta.db_table}"
+            " (package_id, action, from_status, to_status, actor_id, channel, created_at, detail)"
+            f" SELECT id, %s, %s, %s, NULL, %s, %s, '' FROM {FailedPackage._meta.db_table}"
+            f" WHERE id IN ({placeholders})",
+            [
+                action,
+                from_status,
+                to_status,
+                channel,
+                connection.ops.adapt_datetimefield_value(at),
+                *ids,
+            ],
+        )
 
 
 # --- provider staff -------------------------------------------------------------------

