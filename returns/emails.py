@@ -53,11 +53,11 @@ def queue_notification(
             "body_html": email.html,
         },
     )
-    _send_after_commit()
+    send_soon()
     return notification
 
 
-def _send_after_commit() -> None:
+def send_soon() -> None:
     """Queue one delivery run when the current transaction commits (once per transaction)."""
     connection = transaction.get_connection()
     if any(callback is _enqueue_delivery for _, callback, _ in connection.run_on_commit):
@@ -192,7 +192,8 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
     """One unrendered notice of `kind` for each package, in one INSERT … SELECT.
 
     The address is copied from the seller or provider as the row is written,
-    as `queue_notification` does; a notice already written is left alone.
+    as `queue_notification` does; a notice already written is left alone. The
+    caller asks for delivery (`send_soon`) once it has written all its batches.
     """
     to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER
     notification = Notification._meta.db_table
@@ -221,7 +222,6 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
                 at, at, *package_ids,
             ],
         )  # fmt: skip
-    _send_after_commit()
 
 
 def render_deferred(notification: Notification) -> None:

@@ -11,11 +11,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
-from returns import outbox, services
+from returns import emails, outbox, services
 from returns.formatting import local_date
 from returns.models import FailedPackage, Notification
 
 Status = FailedPackage.Status
+
+
+# Set-based batches: larger ones spend less on commits, and lock no longer than a
+# few hundred single-row changes did.
+FINALIZE_BATCH_SIZE = 500
 
 
 def _packages():
@@ -26,7 +31,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
     """Claim windows past their deadline: destruction pending, provider instructed, seller told."""
     now = now or timezone.now()
     expired = _packages().filter(status=Status.AWAITING_SELLER, claim_deadline__lt=now)
-    return run_in_batches(
+    summary = run_in_batches(
         "finalize_expired_windows",
         expired,
         lambda package: services.finalize_expired_package(package=package, now=now),
@@ -38,7 +43,11 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
         ),
         dry_run=dry_run,
         skip_on=(services.DomainError,),
+        batch_size=FINALIZE_BATCH_SIZE,
     )
+    if summary.done:
+        emails.send_soon()  # the notices of every batch, in one delivery run
+    return summary
 
 
 def send_deadline_reminders(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
