@@ -145,6 +145,11 @@ class FailedPackage(models.Model):
         return self.status == self.Status.AWAITING_SELLER
 
 
+class AttemptQuerySet(TenantQuerySet):
+    seller_path = "package__seller"
+    provider_path = "package__provider"
+
+
 class AttemptOutcome(models.TextChoices):
     FAILED = "failed", "Failed"
     DELIVERED = "delivered", "Delivered"
@@ -162,6 +167,8 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     failure_reason = models.CharField(max_length=200, blank=True)
     courier_note = models.TextField(blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["package", "number"]
@@ -328,7 +335,9 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} to {self.to_email}"
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(TenantQuerySet):
+    seller_path = None
+
     def active(self) -> "ApiTokenQuerySet":
         return self.filter(revoked_at__isnull=True)
 
@@ -361,6 +370,10 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class IntakeEventQuerySet(TenantQuerySet):
+    seller_path = None
+
+
 class IntakeEvent(models.Model):
     """An intake API event already applied, so a replay returns the first answer unchanged."""
 
@@ -372,6 +385,8 @@ class IntakeEvent(models.Model):
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IntakeEventQuerySet.as_manager()
 
     class Meta:
         constraints = [
