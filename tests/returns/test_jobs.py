@@ -120,8 +120,7 @@ def test_finalize_dry_run_lists_the_packages_and_changes_nothing(clock, make_pac
 
 def test_a_package_whose_finalize_fails_does_not_stop_the_others(clock, make_package, caplog):
     packages = [
-        make_package(awaiting=True, claim_deadline=NOW - timedelta(hours=1))
-        for _ in range(3)
+        make_package(awaiting=True, claim_deadline=NOW - timedelta(hours=1)) for _ in range(3)
     ]
     poisoned = packages[1]
     real_notice = emails.destruction_finalized
@@ -220,8 +219,7 @@ def test_reminder_dry_run_lists_the_sellers_to_remind_and_changes_nothing(clock,
 
 def test_a_reminder_that_fails_is_sent_on_the_next_run_and_the_others_go_out(clock, make_package):
     first, poisoned, last = (
-        make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=30))
-        for _ in range(3)
+        make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=30)) for _ in range(3)
     )
     real_reminder = emails.deadline_reminder
 
