@@ -1,9 +1,10 @@
-"""The operators' admin: packages, their audit trail, the outbox, API tokens, intake events.
+"""Packages in the console: the list an agent works from, the package page, the CSV upload.
 
-A package's status is never a form field: it changes only through the services.
-Every list and lookup starts from `get_queryset`, so scoping a class to a
-provider's staff is one override.
+A package's status is never a form field: it changes only through the list's
+actions and the buttons on its page, which call the services.
 """
+
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -11,43 +12,72 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 
 from portal.models import LogisticsProvider
-from returns import outbox, tokens
+from returns import formatting, selectors
+from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
+from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
-from returns.models import (
-    ApiToken,
-    DeliveryAttempt,
-    FailedPackage,
-    IntakeEvent,
-    Notification,
-    PackageEvent,
-)
+from returns.models import DeliveryAttempt, FailedPackage, PackageEvent
+
+Status = FailedPackage.Status
 
 
-class ReadOnly:
-    """Shown to those who may view; added, changed and deleted by no one here."""
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses as an agent says them (the model's labels are the seller's)."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    title = "status"
+    parameter_name = "status"
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(value, STATE[value].capitalize()) for value in Status.values]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ChangedByActionsOnly:
-    """The change page is read-only; the list's actions, which call services, change rows."""
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is None and super().has_change_permission(request)
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
 
 
-# --- packages -------------------------------------------------------------------------
+class DeadlineFilter(admin.SimpleListFilter):
+    """Open claim windows by how soon they close."""
+
+    title = "claim deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("closed", "Passed (closing now)"),
+            ("today", "Closes today"),
+            ("48h", "Closes within 48 hours"),
+        ]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        if self.value() == "closed":
+            return selectors.windows_closed(queryset, now=now)
+        # A deadline is the end of a day in the seller's zone, so it falls on the
+        # seller's today exactly when it is less than a day away.
+        if self.value() == "today":
+            return selectors.windows_closing(queryset, now=now, within=timedelta(days=1))
+        if self.value() == "48h":
+            return selectors.windows_closing(queryset, now=now, within=selectors.CLOSING_SOON)
+        return queryset
+
+
+class DestructionFilter(admin.SimpleListFilter):
+    title = "destruction"
+    parameter_name = "destruction"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "overdue":
+            return selectors.overdue_destructions(queryset)
+        return queryset
 
 
 class AttemptInline(ReadOnly, admin.TabularInline):
@@ -59,17 +89,25 @@ class AttemptInline(ReadOnly, admin.TabularInline):
 
 class EventInline(ReadOnly, admin.TabularInline):
     model = PackageEvent
-    fields = ["created_at", "action", "from_status", "to_status", "channel", "actor", "detail"]
+    fields = ["created_at", "action", "from_status", "to_status", "channel", "by", "detail"]
     readonly_fields = fields
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PackageEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+    # Plain text: the user admin, which a foreign key would link to, is the operators'.
+    @admin.display(description="actor")
+    def by(self, event: PackageEvent) -> str | None:
+        return event.actor.email if event.actor else None
+
 
 STATE_FIELDS = [
-    "status",
+    "status_label",
     "reason",
+    "deadline_in_zone",
     "registered_at",
     "failed_at",
-    "claim_deadline",
     "reminded_at",
     "claimed_at",
     "released_at",
@@ -81,30 +119,40 @@ DESTRUCTION_FIELDS = [
     "destroyed_at",
     "destruction_reference",
     "destruction_method",
-    "destroyed_by",
+    "destroyed_by_email",
     "destruction_photo",
 ]
 
 
 @admin.register(FailedPackage)
-class FailedPackageAdmin(admin.ModelAdmin):
+class FailedPackageAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     list_display = [
         "tracking_number",
-        "seller",
-        "provider",
-        "status",
+        "seller_name",
+        "status_label",
         "reason",
-        "claim_deadline",
-        "registered_at",
+        "deadline",
+        "time_left",
+        "location",
     ]
-    list_filter = ["status", "reason", "provider", "seller"]
+    list_filter = [
+        StatusFilter,
+        "reason",
+        DeadlineFilter,
+        DestructionFilter,
+        SellerFilter,
+        "provider",
+    ]
     list_select_related = ["seller", "provider"]
     search_fields = ["=tracking_number", "=order_id"]
     search_help_text = "A whole tracking number or order id."
     show_full_result_count = False
+    # Facet counts are one more count per filter choice, over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
+    actions = PACKAGE_ACTIONS
     fieldsets = [
-        (None, {"fields": ["tracking_number", "public_id", "provider", "seller"]}),
+        (None, {"fields": ["tracking_number", "public_id", "seller_card", "provider_name"]}),
         ("Order", {"fields": ["order_id", "return_id"]}),
         (
             "Contents",
@@ -118,20 +166,84 @@ class FailedPackageAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("State", {"fields": STATE_FIELDS}),
+        (
+            "State",
+            {
+                "fields": STATE_FIELDS,
+                "description": "Times in UTC; the claim deadline in the seller's time zone.",
+            },
+        ),
         ("Destruction", {"fields": DESTRUCTION_FIELDS, "classes": ["collapse"]}),
     ]
     readonly_fields = [
         "tracking_number",
         "public_id",
-        "provider",
-        "seller",
+        "seller_card",
+        "provider_name",
         "order_id",
         "return_id",
         *STATE_FIELDS,
         *DESTRUCTION_FIELDS,
     ]
     inlines = [AttemptInline, EventInline]
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        if request.user.is_superuser:
+            return [*self.list_display[:2], "provider", *self.list_display[2:]]
+        return self.list_display
+
+    @admin.display(description="seller", ordering="seller__name")
+    def seller_name(self, package: FailedPackage) -> str:
+        return package.seller.name
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, package: FailedPackage) -> str:
+        label = STATE[package.status].capitalize()
+        if package.status == Status.DESTRUCTION_PENDING and package.destruction_overdue_at:
+            label += " (overdue)"
+        return label
+
+    # Shown in the seller's zone, named: the deadline is the end of a day there, and it
+    # is the time the seller on the phone reads on their own page.
+    @admin.display(description="deadline", ordering="claim_deadline")
+    def deadline(self, package: FailedPackage) -> str | None:
+        if package.status != Status.AWAITING_SELLER:
+            return None
+        return formatting.local_short(package.claim_deadline, package.seller.time_zone)
+
+    @admin.display(description="time left")
+    def time_left(self, package: FailedPackage) -> str | None:
+        if package.status != Status.AWAITING_SELLER:
+            return None
+        return formatting.time_left(package.claim_deadline)
+
+    @admin.display(description="location", ordering="warehouse_location")
+    def location(self, package: FailedPackage) -> str:
+        return package.warehouse_location
+
+    @admin.display(description="claim deadline")
+    def deadline_in_zone(self, package: FailedPackage) -> str | None:
+        if package.claim_deadline is None:
+            return None
+        shown = formatting.local_datetime(package.claim_deadline, package.seller.time_zone)
+        if package.status == Status.AWAITING_SELLER:
+            shown += f" ({formatting.time_left(package.claim_deadline)})"
+        return shown
+
+    # Plain text rather than the links a foreign key gets: the seller, provider and
+    # user admins are the operators'.
+    @admin.display(description="seller")
+    def seller_card(self, package: FailedPackage) -> str:
+        seller = package.seller
+        return f"{seller} · {seller.contact_email} · {seller.time_zone}"
+
+    @admin.display(description="provider")
+    def provider_name(self, package: FailedPackage) -> str:
+        return package.provider.name
+
+    @admin.display(description="destroyed by")
+    def destroyed_by_email(self, package: FailedPackage) -> str | None:
+        return package.destroyed_by.email if package.destroyed_by else None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Packages arrive through the intake API or the CSV import, with their event.
@@ -144,6 +256,17 @@ class FailedPackageAdmin(admin.ModelAdmin):
         # Only what the form edits: a full save could write back a status that a service
         # changed while this request ran.
         obj.save(update_fields=form.changed_data)
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+        """The page's buttons: the actions its state allows and the user may run."""
+        allowed = self.get_actions(request)
+        names = ACTIONS_FOR_STATUS.get(obj.status, []) if obj else []
+        context["package_actions"] = [
+            (name, allowed[name][2].rstrip("…")) for name in names if name in allowed
+        ]
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    # --- the CSV upload ---------------------------------------------------------------
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("returns.add_failedpackage")
@@ -160,7 +283,10 @@ class FailedPackageAdmin(admin.ModelAdmin):
         return [path("import/", view, name="returns_failedpackage_import"), *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        extra_context = {"has_import_permission": self.has_import_permission(request)}
+        extra_context = {
+            "title": "Packages",
+            "has_import_permission": self.has_import_permission(request),
+        }
         return super().changelist_view(request, extra_context)
 
     def import_view(self, request: HttpRequest) -> TemplateResponse:
@@ -190,115 +316,3 @@ class FailedPackageAdmin(admin.ModelAdmin):
             "format_help": format_help(),
         }
         return TemplateResponse(request, "admin/returns/failedpackage/import.html", context)
-
-
-@admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["package", "number", "attempted_at", "outcome", "failure_reason"]
-    list_filter = ["outcome"]
-    list_select_related = ["package"]
-    search_fields = ["=package__tracking_number"]
-    show_full_result_count = False
-
-
-@admin.register(PackageEvent)
-class PackageEventAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["created_at", "package", "action", "from_status", "to_status", "channel"]
-    list_filter = ["channel", "action"]
-    list_select_related = ["package", "actor"]
-    search_fields = ["=package__tracking_number"]
-    show_full_result_count = False
-
-
-# --- the outbox -----------------------------------------------------------------------
-
-
-@admin.register(Notification)
-class NotificationAdmin(ChangedByActionsOnly, admin.ModelAdmin):
-    list_display = [
-        "kind",
-        "to_email",
-        "package",
-        "status",
-        "attempts",
-        "created_at",
-        "sent_at",
-        "next_attempt_at",
-    ]
-    list_filter = ["status", "kind", "audience"]
-    list_select_related = ["package"]
-    search_fields = ["to_email", "=package__tracking_number", "=ticket_reference"]
-    show_full_result_count = False
-    actions = ["retry"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # written by the services, with the change that causes them
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.action(description="Send the failed ones again", permissions=["change"])
-    def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        selected = list(queryset)
-        requeued = sum(outbox.retry_notification(notification=n) for n in selected)
-        skipped = len(selected) - requeued
-        message = f"{requeued} re-queued for sending."
-        if skipped:
-            message += f" {skipped} skipped: only failed notifications are sent again."
-        self.message_user(request, message, messages.SUCCESS if requeued else messages.WARNING)
-
-
-# --- the intake API -------------------------------------------------------------------
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(ChangedByActionsOnly, admin.ModelAdmin):
-    list_display = ["name", "provider", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["provider", ("revoked_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["provider"]
-    actions = ["revoke"]
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # revoked instead, so its history stays
-
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        if obj is None:
-            return ["provider", "name"]
-        return ["name", "provider", "prefix", "created_at", "last_used_at", "revoked_at"]
-
-    def save_form(self, request: HttpRequest, form, change: bool) -> ApiToken:
-        """Only the add form saves (the change page is read-only): through the service."""
-        token, raw = tokens.create_api_token(
-            provider=form.cleaned_data["provider"], name=form.cleaned_data["name"]
-        )
-        self.message_user(
-            request,
-            f"The new token for {token.provider} is {raw} — copy it now: it is shown only "
-            "this once, and the portal keeps no copy it could show again.",
-            messages.WARNING,
-        )
-        return token
-
-    def save_model(self, request, obj, form, change) -> None:
-        pass  # saved by the service in save_form
-
-    def save_related(self, request, form, formsets, change) -> None:
-        pass  # a token has no related rows to save
-
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        selected = list(queryset)
-        revoked = sum(tokens.revoke_api_token(token=token) for token in selected)
-        message = f"{revoked} revoked; they no longer work."
-        if len(selected) > revoked:
-            message += f" {len(selected) - revoked} were already revoked."
-        self.message_user(request, message, messages.SUCCESS)
-
-
-@admin.register(IntakeEvent)
-class IntakeEventAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["created_at", "provider", "event_id", "kind", "status_code"]
-    list_filter = ["provider", "kind"]
-    list_select_related = ["provider"]
-    search_fields = ["=event_id"]
-    show_full_result_count = False

@@ -1,0 +1,26 @@
+"""A package's trail: its delivery attempts and its events, read-only for everyone."""
+
+from django.contrib import admin
+
+from returns.admin.scoping import ProviderScopedAdmin, ReadOnly
+from returns.models import DeliveryAttempt, PackageEvent
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
+    list_display = ["package", "number", "attempted_at", "outcome", "failure_reason"]
+    list_filter = ["outcome"]
+    list_select_related = ["package"]
+    search_fields = ["=package__tracking_number"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(PackageEvent)
+class PackageEventAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "package", "action", "from_status", "to_status", "channel"]
+    list_filter = ["channel", "action"]
+    list_select_related = ["package", "actor"]
+    search_fields = ["=package__tracking_number"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
