@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from returns import tokens
+from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ChangedByActionsOnly, ProviderScopedAdmin, ReadOnly
 from returns.models import ApiToken, IntakeEvent
 
@@ -61,3 +62,4 @@ class IntakeEventAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
     search_fields = ["=event_id"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedPaginator

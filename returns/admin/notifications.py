@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from returns import outbox
+from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ChangedByActionsOnly, ProviderScopedAdmin
 from returns.models import Notification
 
@@ -23,9 +24,12 @@ class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAd
     ]
     list_filter = ["status", "kind", "audience"]
     list_select_related = ["package"]
+    # Newest first by id, which the primary key's index answers without a sort.
+    ordering = ["-id"]
     search_fields = ["to_email", "=package__tracking_number", "=ticket_reference"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedPaginator
     actions = ["retry"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -18,6 +18,7 @@ from portal.models import LogisticsProvider
 from returns import formatting, selectors
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
+from returns.admin.search import ExactSearch
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
@@ -125,7 +126,7 @@ DESTRUCTION_FIELDS = [
 
 
 @admin.register(FailedPackage)
-class FailedPackageAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     list_display = [
         "tracking_number",
         "seller_name",
@@ -144,7 +145,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         "provider",
     ]
     list_select_related = ["seller", "provider"]
-    search_fields = ["=tracking_number", "=order_id"]
+    search_fields = exact_search_fields = ["tracking_number", "order_id"]
     search_help_text = "A whole tracking number or order id."
     show_full_result_count = False
     # Facet counts are one more count per filter choice, over the whole table.

@@ -2,25 +2,33 @@
 
 from django.contrib import admin
 
+from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly
+from returns.admin.search import ExactSearch
 from returns.models import DeliveryAttempt, PackageEvent
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
+class DeliveryAttemptAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin):
     list_display = ["package", "number", "attempted_at", "outcome", "failure_reason"]
     list_filter = ["outcome"]
     list_select_related = ["package"]
-    search_fields = ["=package__tracking_number"]
+    # Newest first by id, which the primary key's index answers; the model's ordering
+    # follows the package's and would sort a join.
+    ordering = ["-id"]
+    search_fields = exact_search_fields = ["package__tracking_number"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedPaginator
 
 
 @admin.register(PackageEvent)
-class PackageEventAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
+class PackageEventAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin):
     list_display = ["created_at", "package", "action", "from_status", "to_status", "channel"]
     list_filter = ["channel", "action"]
     list_select_related = ["package", "actor"]
-    search_fields = ["=package__tracking_number"]
+    ordering = ["-id"]  # as for attempts
+    search_fields = exact_search_fields = ["package__tracking_number"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedPaginator

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,7 +14,8 @@ from portal.demo import DEFAULT_PASSWORD, seed_accounts
 from portal.models import User
 from portal.tenancy import PROVIDER_STAFF_GROUP
 from portal.worklist import work_for
-from returns import tokens
+from returns import services, tokens
+from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import choices_for
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import (
@@ -258,6 +260,42 @@ def test_api_tokens_and_their_filter_are_scoped_when_staff_may_see_them(
     assert "NordParcel" not in response.content.decode()
 
 
+# --- the trail and the outbox ---------------------------------------------------------
+
+
+def test_every_action_the_services_record_is_one_the_event_filter_offers():
+    source = Path(services.__file__).read_text()
+
+    recorded = set(re.findall(r'action="(\w+)"', source))
+
+    assert recorded
+    assert recorded <= set(PackageEvent.Action.values)
+
+
+def test_a_long_trail_is_counted_up_to_a_cap(client_for, xavier, ours, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for _ in range(5):
+        EventFactory(package=ours)
+
+    response = client_for(xavier).get("/admin/returns/packageevent/")
+
+    text = response.content.decode()
+    assert "3+ package events" in text
+    assert "3+ results" in text
+    assert len(response.context["cl"].result_list) == 5
+
+
+def test_staff_filter_events_by_action_from_the_fixed_list(client_for, xavier, ours):
+    EventFactory(package=ours, action="destroyed", to_status="destroyed")
+    EventFactory(package=ours)
+
+    response = client_for(xavier).get(
+        "/admin/returns/packageevent/", {"action__exact": "destroyed"}
+    )
+
+    assert [event.action for event in response.context["cl"].result_list] == ["destroyed"]
+
+
 # --- the package list -----------------------------------------------------------------
 
 
@@ -359,7 +397,9 @@ def test_search_finds_a_package_by_tracking_number_or_order_id(client_for, xavie
     client = client_for(xavier)
 
     assert listed(client.get(PACKAGES, {"q": "TRK-X1"})) == ["TRK-X1"]
-    assert listed(client.get(PACKAGES, {"q": ours.order_id})) == ["TRK-X1"]
+    assert listed(client.get(PACKAGES, {"q": f" {ours.order_id} "})) == ["TRK-X1"]
+    assert listed(client.get(PACKAGES, {"q": "trk-x1"})) == ["TRK-X1"]
+    assert listed(client.get(PACKAGES, {"q": "TRK"})) == []  # whole numbers only
 
 
 def test_the_package_list_takes_the_same_queries_for_5_or_60_packages(
