@@ -9,6 +9,7 @@ on an intermediate page.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -39,10 +40,32 @@ STATE = {
     Status.DESTROYED: "destroyed",
 }
 
+# Each package is changed in its own transaction while the agent waits: a larger
+# selection is refused rather than left to time out halfway.
+MAX_ROWS = 500
 # A long selection skips many rows; the message names the first few.
 REASONS_SHOWN = 10
 ROWS_SHOWN = 100
 FORM_TEMPLATE = "admin/returns/failedpackage/action_form.html"
+
+
+def _one_batch(action: Callable) -> Callable:
+    """Refuse a selection (or "select all") larger than MAX_ROWS, before asking anything."""
+
+    @wraps(action)
+    def guarded(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+        selected = queryset.count()
+        if selected > MAX_ROWS:
+            modeladmin.message_user(
+                request,
+                f"{selected:,} packages are selected; an action takes at most {MAX_ROWS} at a "
+                "time. Narrow the list with a filter. Nothing was changed.",
+                messages.ERROR,
+            )
+            return None
+        return action(modeladmin, request, queryset)
+
+    return guarded
 
 
 @dataclass
@@ -51,7 +74,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
 
 
-def packages(n: int) -> str:
+def _packages(n: int) -> str:
     if n == 0:
         return "No package"
     return f"{n} package" if n == 1 else f"{n} packages"
@@ -155,6 +178,7 @@ FAILED_ATTEMPT = Question(
 
 
 @admin.action(description="Record a failed delivery attempt…", permissions=["change"])
+@_one_batch
 def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = FAILED_ATTEMPT.ask(modeladmin, request, queryset)
     if data is None:
@@ -169,7 +193,7 @@ def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpRes
             last_attempts.append(package.tracking_number)
 
     report = _each(queryset, expected=Status.IN_DELIVERY, change=record)
-    done = f"Failed attempt recorded for {packages(len(report.done)).lower()}."
+    done = f"Failed attempt recorded for {_packages(len(report.done)).lower()}."
     if last_attempts:
         done += (
             f" That was the last attempt for {', '.join(last_attempts)}: now awaiting the "
@@ -179,6 +203,7 @@ def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpRes
 
 
 @admin.action(description="Mark returned to the seller", permissions=["change"])
+@_one_batch
 def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     report = _each(
         queryset,
@@ -187,7 +212,7 @@ def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | 
             package=package, actor=request.user, channel=Channel.ADMIN
         ),
     )
-    return _tell(modeladmin, request, report, f"{packages(len(report.done))} marked returned.")
+    return _tell(modeladmin, request, report, f"{_packages(len(report.done))} marked returned.")
 
 
 def _window_closed(package: FailedPackage) -> str | None:
@@ -198,6 +223,7 @@ def _window_closed(package: FailedPackage) -> str | None:
 
 
 @admin.action(description="Record a phone claim (the seller called)", permissions=["change"])
+@_one_batch
 def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     report = _each(
         queryset,
@@ -207,7 +233,7 @@ def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpRespon
             package=package, actor=request.user, channel=Channel.ADMIN, note="The seller phoned"
         ),
     )
-    done = f"{packages(len(report.done))} claimed for the seller, to be sent back."
+    done = f"{_packages(len(report.done))} claimed for the seller, to be sent back."
     return _tell(modeladmin, request, report, done)
 
 
@@ -221,6 +247,7 @@ WITHDRAW = Question(
 
 
 @admin.action(description="Withdraw the claim…", permissions=["change"])
+@_one_batch
 def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = WITHDRAW.ask(modeladmin, request, queryset)
     if data is None:
@@ -232,7 +259,9 @@ def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse |
             package=package, reason=data["reason"], actor=request.user, channel=Channel.ADMIN
         ),
     )
-    done = f"Claim withdrawn for {packages(len(report.done)).lower()}; now waiting for destruction."
+    done = (
+        f"Claim withdrawn for {_packages(len(report.done)).lower()}; now waiting for destruction."
+    )
     return _tell(modeladmin, request, report, done)
 
 
@@ -246,6 +275,7 @@ DESTRUCTION = Question(
 
 
 @admin.action(description="Confirm destruction…", permissions=["change"])
+@_one_batch
 def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = DESTRUCTION.ask(modeladmin, request, queryset)
     if data is None:
@@ -257,7 +287,7 @@ def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpRespo
             package=package, actor=request.user, channel=Channel.ADMIN, **data
         ),
     )
-    done = f"{packages(len(report.done))} confirmed destroyed; each seller gets a certificate."
+    done = f"{_packages(len(report.done))} confirmed destroyed; each seller gets a certificate."
     return _tell(modeladmin, request, report, done)
 
 

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
 from portal.models import LogisticsProvider
 from returns import formatting, selectors
@@ -171,7 +173,10 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
             "State",
             {
                 "fields": STATE_FIELDS,
-                "description": "Times in UTC; the claim deadline in the seller's time zone.",
+                "description": format_lazy(
+                    "Times in {}; the claim deadline in the seller's time zone.",
+                    lazy(timezone.get_current_timezone_name, str)(),
+                ),
             },
         ),
         ("Destruction", {"fields": DESTRUCTION_FIELDS, "classes": ["collapse"]}),

@@ -27,17 +27,19 @@ def sellers_for(user: User) -> QuerySet[Seller]:
 
 def choices_for(model: type[models.Model], user: User) -> QuerySet:
     """The rows a foreign-key field may offer this user."""
-    if user.is_superuser:
-        return model._default_manager.all()
-    if model is LogisticsProvider:
-        return LogisticsProvider.objects.filter(pk=user.provider_id)
-    if model is Seller:
-        return sellers_for(user)
-    if model is User:
-        return User.objects.filter(provider_id=user.provider_id, is_staff=True)
     manager = model._default_manager
+    if user.is_superuser:
+        return manager.all()
     if hasattr(manager, "for_user"):
         return manager.for_user(user)
+    if model is Seller:
+        return sellers_for(user)
+    if not user.provider_id:
+        return manager.none()
+    if model is LogisticsProvider:
+        return LogisticsProvider.objects.filter(pk=user.provider_id)
+    if model is User:
+        return User.objects.filter(provider_id=user.provider_id, is_staff=True)
     # A model nobody has scoped yet offers nothing, rather than everything.
     return manager.none()
 

@@ -242,9 +242,16 @@ def test_a_provider_field_posted_for_another_provider_is_refused(client_for, xav
     assert not provider_y.api_tokens.exists()
 
 
-def test_seller_and_user_choices_stay_within_the_provider(xavier, yvonne, ours, theirs):
+def test_seller_and_user_choices_stay_within_the_provider(xavier, yvonne, operator, ours, theirs):
     assert list(choices_for(type(ours.seller), xavier)) == [ours.seller]
     assert list(choices_for(User, xavier)) == [xavier]
+
+
+def test_staff_of_no_provider_are_offered_no_choices(operator, ours, staff_group):
+    adrift = UserFactory(email="adrift@returns.example", is_staff=True)
+
+    for model in (User, type(ours.provider), type(ours.seller), FailedPackage):
+        assert not choices_for(model, adrift).exists(), model
 
 
 def test_api_tokens_and_their_filter_are_scoped_when_staff_may_see_them(

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from returns import services
+from returns.admin import package_actions
 from returns.models import DeliveryAttempt, FailedPackage, Notification
 from tests.factories import AttemptFactory, PackageFactory
 
@@ -156,6 +157,20 @@ def test_a_skipped_list_names_the_first_ten(agent, make):
     assert "TRK-09" in message
     assert "TRK-10" not in message
     assert message.endswith("; and 2 more.")
+
+
+def test_a_selection_larger_than_one_batch_is_refused_before_anything(agent, make, monkeypatch):
+    monkeypatch.setattr(package_actions, "MAX_ROWS", 2)
+    pending = [make(f"TRK-{n}", pending_destruction=True) for n in range(3)]
+
+    response = run(agent, "confirm_destruction", pending)
+
+    assert messages_on(response) == [
+        "3 packages are selected; an action takes at most 2 at a time. "
+        "Narrow the list with a filter. Nothing was changed."
+    ]
+    assert "Destruction reference" not in response.content.decode()
+    assert not FailedPackage.objects.filter(status="destroyed").exists()
 
 
 # --- phone claim ----------------------------------------------------------------------
