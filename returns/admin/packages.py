@@ -101,8 +101,8 @@ class EventInline(ReadOnly, admin.TabularInline):
 
     # Plain text: the user admin, which a foreign key would link to, is the operators'.
     @admin.display(description="actor")
-    def by(self, event: PackageEvent) -> str | None:
-        return event.actor.email if event.actor else None
+    def by(self, event: PackageEvent) -> str:
+        return event.actor.email if event.actor else self.get_empty_value_display()
 
 
 STATE_FIELDS = [
@@ -227,10 +227,11 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     def location(self, package: FailedPackage) -> str:
         return package.warehouse_location
 
+    # The page's read-only fields show None as "None"; the list shows it as "-".
     @admin.display(description="claim deadline")
-    def deadline_in_zone(self, package: FailedPackage) -> str | None:
+    def deadline_in_zone(self, package: FailedPackage) -> str:
         if package.claim_deadline is None:
-            return None
+            return self.get_empty_value_display()
         shown = formatting.local_datetime(package.claim_deadline, package.seller.time_zone)
         if package.status == Status.AWAITING_SELLER:
             shown += f" ({formatting.time_left(package.claim_deadline)})"
@@ -248,8 +249,10 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         return package.provider.name
 
     @admin.display(description="destroyed by")
-    def destroyed_by_email(self, package: FailedPackage) -> str | None:
-        return package.destroyed_by.email if package.destroyed_by else None
+    def destroyed_by_email(self, package: FailedPackage) -> str:
+        if package.destroyed_by is None:
+            return self.get_empty_value_display()
+        return package.destroyed_by.email
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Packages arrive through the intake API or the CSV import, with their event.

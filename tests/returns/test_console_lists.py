@@ -53,6 +53,15 @@ def test_the_package_page_reads_the_status_as_an_agent_says_it(client_for, xavie
     assert 'name="status"' not in text
 
 
+def test_the_package_page_shows_what_is_not_there_yet_as_a_dash(client_for, xavier, make):
+    package = make("TRK-1")  # in delivery: no deadline, not destroyed, no event actor
+    EventFactory(package=package)
+
+    text = client_for(xavier).get(f"{PACKAGES}{package.pk}/change/").content.decode()
+
+    assert ">None<" not in text
+
+
 @pytest.fixture
 def deadlines(provider_x, seller_a, console_clock):
     def package(tracking: str, hours: float, **traits) -> FailedPackage:
