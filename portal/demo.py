@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
+
 from portal.models import LogisticsProvider, Seller, User
+from portal.tenancy import PROVIDER_STAFF_GROUP
 
 DEFAULT_PASSWORD = "returns-demo"
 
@@ -88,6 +91,7 @@ def seed_accounts(password: str) -> None:
         s["shop_code"]: Seller.objects.update_or_create(shop_code=s["shop_code"], defaults=s)[0]
         for s in SELLERS
     }
+    staff_group = Group.objects.get(name=PROVIDER_STAFF_GROUP)  # made by the migrations
     for login in LOGINS:
         user, _ = User.objects.update_or_create(
             email=login.email,
@@ -101,6 +105,8 @@ def seed_accounts(password: str) -> None:
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        if login.is_staff and login.provider:
+            user.groups.add(staff_group)
 
 
 def describe_logins(password: str) -> str:

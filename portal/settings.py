@@ -241,6 +241,13 @@ PORTAL_JOBS = {
     },
 }
 
+# The console's work list (the admin index): each function takes the signed-in user
+# and returns the rows it may see (portal.worklist.WorkItem). Dotted paths, as above.
+CONSOLE_WORK_LIST = [
+    "returns.worklist.package_work",
+    "returns.worklist.notification_work",
+]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

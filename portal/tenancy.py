@@ -10,6 +10,11 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+# The permissions provider staff work with in the admin. Each app's data migration
+# grants its own models to the group by this name (returns 0002 for packages);
+# an operator adds a user to it in the user admin.
+PROVIDER_STAFF_GROUP = "Provider staff"
+
 
 class TenantQuerySet(models.QuerySet):
     """Scopes rows to a user; subclasses name the paths to the owning tenants."""

@@ -23,6 +23,12 @@ def local_date(moment: datetime, zone_name: str) -> str:
     return f"{local.day} {local:%B at %H:%M} {zone_label(zone_name)}"
 
 
+def local_short(moment: datetime, zone_name: str) -> str:
+    """`10 Mar 23:59 Bangkok time`: for a narrow column."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    return f"{local.day} {local:%b %H:%M} {zone_label(zone_name)}"
+
+
 def time_left(deadline: datetime, now: datetime | None = None) -> str:
     """`2 days 4 hours left`, `3 hours 20 minutes left`, `12 minutes left`, or `closed`."""
     remaining = deadline - (now or timezone.now())

@@ -1,11 +1,17 @@
+from datetime import datetime
+
+import filetype
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from portal.models import LogisticsProvider
 from returns.models import FailedPackage
+from returns.services import CLOCK_SKEW
 
 # A row takes several milliseconds (its own transaction through the services), and the
 # upload is imported while the operator waits: larger files go through the command.
@@ -44,6 +50,78 @@ class PackageImportForm(forms.Form):
                 "Split it, or use manage.py import_packages."
             )
         return file
+
+
+# --- the console's actions ------------------------------------------------------------
+
+
+class FailedAttemptForm(forms.Form):
+    attempted_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    failure_reason = forms.CharField(
+        label="Why it failed",
+        max_length=200,
+        help_text="The seller reads this in the destruction notice after the last attempt.",
+    )
+    courier_note = forms.CharField(label="Courier's note", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["attempted_at"].label = f"Time of the attempt ({zone})"
+        self.fields["attempted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_attempted_at(self) -> datetime:
+        attempted_at = self.cleaned_data["attempted_at"]
+        if attempted_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError("That time is still to come.")
+        return attempted_at
+
+
+class WithdrawClaimForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the claim is withdrawn",
+        widget=forms.Textarea,
+        help_text="The seller reads this in their email; the package then waits for destruction.",
+    )
+
+
+# Photos are evidence, not archives: a phone picture is well under this.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_TYPES = {"image/jpeg", "image/png"}
+
+
+class DestructionForm(forms.Form):
+    reference = forms.CharField(
+        label="Destruction reference",
+        max_length=64,
+        help_text="The number on your destruction record; the seller's certificate shows it.",
+    )
+    method = forms.ChoiceField(choices=FailedPackage.DestructionMethod.choices)
+    photo = forms.FileField(
+        label="Photo (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        help_text=f"JPEG or PNG, at most {filesizeformat(MAX_PHOTO_BYTES)}.",
+    )
+
+    def clean_photo(self) -> UploadedFile | None:
+        photo = self.cleaned_data["photo"]
+        if not photo:
+            return None
+        if photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(
+                f"The photo is {filesizeformat(photo.size)}; at most "
+                f"{filesizeformat(MAX_PHOTO_BYTES)} is accepted."
+            )
+        # By content, not by name: a renamed text file is not a picture.
+        kind = filetype.guess(photo.read(2048))
+        photo.seek(0)
+        if kind is None or kind.mime not in PHOTO_TYPES:
+            raise forms.ValidationError("The photo must be a JPEG or PNG picture.")
+        photo.name = f"photo.{kind.extension}"
+        return photo
 
 
 class PackageFilterForm(forms.Form):

@@ -96,8 +96,10 @@ class FailedPackage(models.Model):
     class Meta:
         ordering = ["-registered_at", "-id"]
         constraints = [
+            # Tracking number first, so its index also finds a number across providers
+            # (an operator's search); (provider, number) lookups use it all the same.
             models.UniqueConstraint(
-                fields=["provider", "tracking_number"], name="package_tracking_unique_per_provider"
+                fields=["tracking_number", "provider"], name="package_tracking_unique_per_provider"
             ),
             models.CheckConstraint(
                 condition=Q(status__in=PackageStatus.values), name="package_status_valid"
@@ -130,10 +132,22 @@ class FailedPackage(models.Model):
                 condition=Q(status="destruction_pending"),
                 name="package_pending_destruction",
             ),
+            # The console's work list and its "overdue" filter: few rows, by provider.
+            models.Index(
+                fields=["provider"],
+                condition=Q(status="destruction_pending", destruction_overdue_at__isnull=False),
+                name="package_overdue_destruction",
+            ),
             # Seller pages: one seller's packages by status and deadline.
             models.Index(fields=["seller", "status", "claim_deadline"], name="package_seller"),
             # Provider console: one provider's packages, newest first, by status.
             models.Index(fields=["provider", "status", "-registered_at"], name="package_provider"),
+            # Provider console, unfiltered: the staff's list and the operators' list in the
+            # default ordering, so the first page is read from an index, not sorted.
+            models.Index(
+                fields=["provider", "-registered_at", "-id"], name="package_provider_recent"
+            ),
+            models.Index(fields=["-registered_at", "-id"], name="package_recent"),
             models.Index(fields=["order_id"], name="package_order_id"),
         ]
 
@@ -143,6 +157,11 @@ class FailedPackage(models.Model):
     @property
     def is_open_for_seller(self) -> bool:
         return self.status == self.Status.AWAITING_SELLER
+
+
+class AttemptQuerySet(TenantQuerySet):
+    seller_path = "package__seller"
+    provider_path = "package__provider"
 
 
 class AttemptOutcome(models.TextChoices):
@@ -162,6 +181,8 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     failure_reason = models.CharField(max_length=200, blank=True)
     courier_note = models.TextField(blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["package", "number"]
@@ -189,13 +210,32 @@ class Channel(models.TextChoices):
     JOB = "job", "Scheduled job"
 
 
+class EventAction(models.TextChoices):
+    """What the services record (returns.services); a fixed list the console filters by."""
+
+    REGISTERED = "registered", "Registered"
+    ATTEMPT_FAILED = "attempt_failed", "Delivery attempt failed"
+    DELIVERY_FAILED = "delivery_failed", "Last delivery attempt failed"
+    DELIVERED = "delivered", "Delivered"
+    REJECTED = "rejected", "Rejected at delivery"
+    CLAIMED = "claimed", "Claimed"
+    RELEASED = "released", "Released by the seller"
+    WINDOW_CLOSED = "window_closed", "Claim window closed"
+    REMINDER_SENT = "reminder_sent", "Reminder sent"
+    RETURNED = "returned", "Returned"
+    CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn"
+    DESTROYED = "destroyed", "Destroyed"
+    DESTRUCTION_OVERDUE = "destruction_overdue", "Destruction overdue"
+
+
 class PackageEvent(models.Model):
     """Append-only audit trail of a package: nothing edits or deletes an event."""
 
     Channel = Channel
+    Action = EventAction
 
     package = models.ForeignKey(FailedPackage, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=EventAction.choices)
     from_status = models.CharField(max_length=20, choices=FailedPackage.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=FailedPackage.Status.choices)
     actor = models.ForeignKey(
@@ -322,6 +362,10 @@ class Notification(models.Model):
             ),
             # The seller's /notifications/ page and the dashboard: newest first.
             models.Index(fields=["seller", "audience", "-created_at"], name="notification_seller"),
+            # The console's work list: a provider's notifications that could not be sent.
+            models.Index(
+                fields=["provider"], condition=Q(status="failed"), name="notification_failed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -333,7 +377,9 @@ class Notification(models.Model):
         return self.subject or self.get_kind_display()
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(TenantQuerySet):
+    seller_path = None
+
     def active(self) -> "ApiTokenQuerySet":
         return self.filter(revoked_at__isnull=True)
 
@@ -366,6 +412,10 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class IntakeEventQuerySet(TenantQuerySet):
+    seller_path = None
+
+
 class IntakeEvent(models.Model):
     """An intake API event already applied, so a replay returns the first answer unchanged."""
 
@@ -377,6 +427,8 @@ class IntakeEvent(models.Model):
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IntakeEventQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,4 +1,7 @@
-"""What a seller's pages read: always through `for_user`, each in a fixed number of queries."""
+"""Reads: the seller's pages (through `for_user`, each in a fixed number of queries), and
+the console's filters and work list (so a count and its list agree)."""
+
+from datetime import datetime, timedelta
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -75,3 +78,29 @@ def notifications_for(user) -> QuerySet[Notification]:
             Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)), "-created_at", "-id"
         )
     )
+
+
+# --- the provider console -------------------------------------------------------------
+
+# "What needs doing": a window closing within this is worth a look today.
+CLOSING_SOON = timedelta(hours=48)
+
+
+def windows_closed(packages: QuerySet[FailedPackage], *, now: datetime) -> QuerySet:
+    """Past the deadline, still waiting: the finalize job moves them within minutes."""
+    return packages.filter(status=Status.AWAITING_SELLER, claim_deadline__lt=now)
+
+
+def windows_closing(
+    packages: QuerySet[FailedPackage], *, now: datetime, within: timedelta
+) -> QuerySet:
+    return packages.filter(
+        status=Status.AWAITING_SELLER,
+        claim_deadline__gte=now,
+        claim_deadline__lt=now + within,
+    )
+
+
+def overdue_destructions(packages: QuerySet[FailedPackage]) -> QuerySet:
+    """Flagged by the overdue-destruction job and still not destroyed."""
+    return packages.filter(status=Status.DESTRUCTION_PENDING, destruction_overdue_at__isnull=False)

@@ -4,12 +4,17 @@ Tests marked `postgres` or `browser` skip with a reason when the part is
 missing; with REQUIRE_MARKED_TESTS=1 (set by .ci/run) they fail instead.
 """
 
+import importlib
 import os
 import shutil
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.db import connection
 
+from portal.tenancy import PROVIDER_STAFF_GROUP
 from tests.factories import ProviderFactory, SellerFactory, UserFactory
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -40,6 +45,18 @@ def _site_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A fast hash: the tests sign in often, and the real one is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff_group(db) -> Group:
+    """The provider staff group, as its migration makes it.
+
+    A transactional test's flush empties every table, the rows data migrations
+    wrote included; the migration's own function puts the group back.
+    """
+    migration = importlib.import_module("returns.migrations.0002_provider_staff_group")
+    migration.create_group(apps, SimpleNamespace(connection=connection))
+    return Group.objects.get(name=PROVIDER_STAFF_GROUP)
 
 
 @pytest.fixture
@@ -80,15 +97,19 @@ def bob(seller_b):
 
 
 @pytest.fixture
-def xavier(provider_x):
-    """Warehouse agent at provider X."""
-    return UserFactory(email="xavier@swiftlane.example", provider=provider_x, is_staff=True)
+def xavier(provider_x, staff_group):
+    """Warehouse agent at provider X, in the provider staff group."""
+    user = UserFactory(email="xavier@swiftlane.example", provider=provider_x, is_staff=True)
+    user.groups.add(staff_group)
+    return user
 
 
 @pytest.fixture
-def yvonne(provider_y):
-    """Warehouse agent at provider Y."""
-    return UserFactory(email="yvonne@nordparcel.example", provider=provider_y, is_staff=True)
+def yvonne(provider_y, staff_group):
+    """Warehouse agent at provider Y, in the provider staff group."""
+    user = UserFactory(email="yvonne@nordparcel.example", provider=provider_y, is_staff=True)
+    user.groups.add(staff_group)
+    return user
 
 
 @pytest.fixture

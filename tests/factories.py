@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
-from returns.models import DeliveryAttempt, FailedPackage
+from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
 
 PASSWORD = "correct horse battery staple"
 
@@ -109,3 +109,31 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     attempted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=5))
     outcome = DeliveryAttempt.Outcome.FAILED
     failure_reason = "Nobody at the address"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A seller's notice about a package, as the outbox holds it."""
+
+    class Meta:
+        model = Notification
+
+    package = factory.SubFactory(PackageFactory)
+    audience = Notification.Audience.SELLER
+    seller = factory.SelfAttribute("package.seller")
+    provider = factory.SelfAttribute("package.provider")
+    kind = Notification.Kind.DESTRUCTION_NOTICE
+    to_email = factory.SelfAttribute("seller.contact_email")
+    subject = "Your package will be destroyed"
+    body_text = "Text"
+    body_html = "<p>HTML</p>"
+    dedupe_key = factory.Sequence(lambda n: f"notice:{n}")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PackageEvent
+
+    package = factory.SubFactory(PackageFactory)
+    action = "registered"
+    to_status = FailedPackage.Status.IN_DELIVERY
+    channel = PackageEvent.Channel.API

@@ -1,0 +1,65 @@
+"""The intake API in the console: provider tokens and the events already applied."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from returns import tokens
+from returns.admin.paging import CappedPaginator
+from returns.admin.scoping import ChangedByActionsOnly, ProviderScopedAdmin, ReadOnly
+from returns.models import ApiToken, IntakeEvent
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin):
+    list_display = ["name", "provider", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["provider", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["provider"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoked instead, so its history stays
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        if obj is None:
+            return ["provider", "name"]
+        return ["name", "provider", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def save_form(self, request: HttpRequest, form, change: bool) -> ApiToken:
+        """Only the add form saves (the change page is read-only): through the service."""
+        token, raw = tokens.create_api_token(
+            provider=form.cleaned_data["provider"], name=form.cleaned_data["name"]
+        )
+        self.message_user(
+            request,
+            f"The new token for {token.provider} is {raw} — copy it now: it is shown only "
+            "this once, and the portal keeps no copy it could show again.",
+            messages.WARNING,
+        )
+        return token
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass  # saved by the service in save_form
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass  # a token has no related rows to save
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        selected = list(queryset)
+        revoked = sum(tokens.revoke_api_token(token=token) for token in selected)
+        message = f"{revoked} revoked; they no longer work."
+        if len(selected) > revoked:
+            message += f" {len(selected) - revoked} were already revoked."
+        self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(IntakeEvent)
+class IntakeEventAdmin(ProviderScopedAdmin, ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "provider", "event_id", "kind", "status_code"]
+    list_filter = ["provider", "kind"]
+    list_select_related = ["provider"]
+    search_fields = ["=event_id"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = CappedPaginator

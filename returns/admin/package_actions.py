@@ -1,0 +1,309 @@
+"""The package list's actions: one service call per selected package, and a report.
+
+The rows come from the changelist, so they are the user's provider's only. A
+row in the wrong state is skipped with the reason in an agent's words; a row a
+service refuses (changed by someone else meanwhile, a closed window) is
+skipped with the reason too. Actions that need more than a click ask first,
+on an intermediate page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from returns import services
+from returns.admin.export import export_csv
+from returns.formatting import local_date
+from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
+from returns.models import Channel, FailedPackage
+
+Status = FailedPackage.Status
+
+# How a package's state reads for an agent, in "TRK-1 is …" (the status labels are
+# written for sellers: "Waiting for you").
+STATE = {
+    Status.IN_DELIVERY: "in delivery",
+    Status.AWAITING_SELLER: "awaiting the seller",
+    Status.CLAIMED: "claimed",
+    Status.RETURNED: "returned",
+    Status.DESTRUCTION_PENDING: "waiting for destruction",
+    Status.DESTROYED: "destroyed",
+}
+
+# Each package is changed in its own transaction while the agent waits: a larger
+# selection is refused rather than left to time out halfway.
+MAX_ROWS = 500
+# A long selection skips many rows; the message names the first few.
+REASONS_SHOWN = 10
+ROWS_SHOWN = 100
+FORM_TEMPLATE = "admin/returns/failedpackage/action_form.html"
+
+
+def _one_batch(action: Callable) -> Callable:
+    """Refuse a selection (or "select all") larger than MAX_ROWS, before asking anything."""
+
+    @wraps(action)
+    def guarded(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+        selected = queryset.count()
+        if selected > MAX_ROWS:
+            modeladmin.message_user(
+                request,
+                f"{selected:,} packages are selected; an action takes at most {MAX_ROWS} at a "
+                "time. Narrow the list with a filter. Nothing was changed.",
+                messages.ERROR,
+            )
+            return None
+        return action(modeladmin, request, queryset)
+
+    return guarded
+
+
+@dataclass
+class Report:
+    done: list[FailedPackage] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _packages(n: int) -> str:
+    if n == 0:
+        return "No package"
+    return f"{n} package" if n == 1 else f"{n} packages"
+
+
+def _each(
+    queryset: QuerySet[FailedPackage],
+    *,
+    expected: str,
+    change: Callable[[FailedPackage], object],
+    refuse: Callable[[FailedPackage], str | None] = lambda package: None,
+) -> Report:
+    report = Report()
+    for package in queryset.select_related("seller", "provider").order_by("pk"):
+        reason = _wrong_state(package, expected) or refuse(package)
+        if reason is None:
+            try:
+                change(package)
+            except services.DomainError as error:
+                package.refresh_from_db()
+                reason = _wrong_state(package, expected) or error.message
+        if reason is None:
+            report.done.append(package)
+        else:
+            report.skipped.append(reason)
+    return report
+
+
+def _wrong_state(package: FailedPackage, expected: str) -> str | None:
+    if package.status == expected:
+        return None
+    return f"{package.tracking_number} is {STATE[package.status]}, not {STATE[expected]}"
+
+
+def _tell(modeladmin, request: HttpRequest, report: Report, done: str) -> HttpResponse | None:
+    message = done
+    if report.skipped:
+        reasons = report.skipped[:REASONS_SHOWN]
+        if len(report.skipped) > REASONS_SHOWN:
+            reasons.append(f"and {len(report.skipped) - REASONS_SHOWN} more")
+        message += f" Skipped {len(report.skipped)}: {'; '.join(reasons)}."
+    level = messages.WARNING if report.skipped else messages.SUCCESS
+    modeladmin.message_user(request, message, level)
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse | None:
+    """Back to the package page the action was started from; otherwise to the list."""
+    target = request.POST.get("_return_to", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """The intermediate page of an action that needs more than a click."""
+
+    action: str
+    title: str
+    form_class: type[forms.Form]
+    expected: str
+    submit: str
+
+    def ask(self, modeladmin, request: HttpRequest, queryset) -> tuple[dict | None, HttpResponse]:
+        """(cleaned data, None) once the page is sent and valid; else (None, the page)."""
+        if "confirm" in request.POST:
+            form = self.form_class(request.POST, request.FILES)
+            if form.is_valid():
+                return form.cleaned_data, None
+        else:
+            form = self.form_class()
+        selected = list(queryset.select_related("seller").order_by("pk")[: ROWS_SHOWN + 1])
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.opts,
+            "title": self.title,
+            "question": self,
+            "form": form,
+            "rows": [(p, _wrong_state(p, self.expected)) for p in selected[:ROWS_SHOWN]],
+            "more_rows": len(selected) > ROWS_SHOWN,
+            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "return_to": request.POST.get("_return_to", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return None, TemplateResponse(request, FORM_TEMPLATE, context)
+
+
+# --- the actions ----------------------------------------------------------------------
+
+FAILED_ATTEMPT = Question(
+    action="record_failed_attempt",
+    title="Record a failed delivery attempt",
+    form_class=FailedAttemptForm,
+    expected=Status.IN_DELIVERY,
+    submit="Record the attempt",
+)
+
+
+@admin.action(description="Record a failed delivery attempt…", permissions=["change"])
+@_one_batch
+def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    data, page = FAILED_ATTEMPT.ask(modeladmin, request, queryset)
+    if data is None:
+        return page
+    last_attempts = []
+
+    def record(package: FailedPackage) -> None:
+        attempt = services.record_failed_attempt(
+            package=package, actor=request.user, channel=Channel.ADMIN, **data
+        )
+        if attempt.number >= settings.MAX_DELIVERY_ATTEMPTS:
+            last_attempts.append(package.tracking_number)
+
+    report = _each(queryset, expected=Status.IN_DELIVERY, change=record)
+    done = f"Failed attempt recorded for {_packages(len(report.done)).lower()}."
+    if last_attempts:
+        done += (
+            f" That was the last attempt for {', '.join(last_attempts)}: now awaiting the "
+            "seller, who is sent the destruction notice."
+        )
+    return _tell(modeladmin, request, report, done)
+
+
+@admin.action(description="Mark returned to the seller", permissions=["change"])
+@_one_batch
+def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    report = _each(
+        queryset,
+        expected=Status.CLAIMED,
+        change=lambda package: services.mark_returned(
+            package=package, actor=request.user, channel=Channel.ADMIN
+        ),
+    )
+    return _tell(modeladmin, request, report, f"{_packages(len(report.done))} marked returned.")
+
+
+def _window_closed(package: FailedPackage) -> str | None:
+    if package.claim_deadline >= timezone.now():
+        return None
+    closed = local_date(package.claim_deadline, package.seller.time_zone)
+    return f"{package.tracking_number}'s claim window closed on {closed}"
+
+
+@admin.action(description="Record a phone claim (the seller called)", permissions=["change"])
+@_one_batch
+def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    report = _each(
+        queryset,
+        expected=Status.AWAITING_SELLER,
+        refuse=_window_closed,
+        change=lambda package: services.claim_package(
+            package=package, actor=request.user, channel=Channel.ADMIN, note="The seller phoned"
+        ),
+    )
+    done = f"{_packages(len(report.done))} claimed for the seller, to be sent back."
+    return _tell(modeladmin, request, report, done)
+
+
+WITHDRAW = Question(
+    action="withdraw_claim",
+    title="Withdraw the claim",
+    form_class=WithdrawClaimForm,
+    expected=Status.CLAIMED,
+    submit="Withdraw the claim",
+)
+
+
+@admin.action(description="Withdraw the claim…", permissions=["change"])
+@_one_batch
+def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    data, page = WITHDRAW.ask(modeladmin, request, queryset)
+    if data is None:
+        return page
+    report = _each(
+        queryset,
+        expected=Status.CLAIMED,
+        change=lambda package: services.withdraw_claim(
+            package=package, reason=data["reason"], actor=request.user, channel=Channel.ADMIN
+        ),
+    )
+    done = (
+        f"Claim withdrawn for {_packages(len(report.done)).lower()}; now waiting for destruction."
+    )
+    return _tell(modeladmin, request, report, done)
+
+
+DESTRUCTION = Question(
+    action="confirm_destruction",
+    title="Confirm destruction",
+    form_class=DestructionForm,
+    expected=Status.DESTRUCTION_PENDING,
+    submit="Confirm destruction",
+)
+
+
+@admin.action(description="Confirm destruction…", permissions=["change"])
+@_one_batch
+def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    data, page = DESTRUCTION.ask(modeladmin, request, queryset)
+    if data is None:
+        return page
+    report = _each(
+        queryset,
+        expected=Status.DESTRUCTION_PENDING,
+        change=lambda package: services.confirm_destruction(
+            package=package, actor=request.user, channel=Channel.ADMIN, **data
+        ),
+    )
+    done = f"{_packages(len(report.done))} confirmed destroyed; each seller gets a certificate."
+    return _tell(modeladmin, request, report, done)
+
+
+PACKAGE_ACTIONS = [
+    record_failed_attempt,
+    mark_returned,
+    record_phone_claim,
+    withdraw_claim,
+    confirm_destruction,
+    export_csv,
+]
+
+# The buttons on a package's page: what its state allows.
+ACTIONS_FOR_STATUS = {
+    Status.IN_DELIVERY: [FAILED_ATTEMPT.action],
+    Status.AWAITING_SELLER: ["record_phone_claim"],
+    Status.CLAIMED: ["mark_returned", WITHDRAW.action],
+    Status.DESTRUCTION_PENDING: [DESTRUCTION.action],
+}

@@ -1,0 +1,327 @@
+"""Packages in the console: the list an agent works from, the package page, the CSV upload.
+
+A package's status is never a form field: it changes only through the list's
+actions and the buttons on its page, which call the services.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+
+from portal.models import LogisticsProvider
+from returns import formatting, selectors
+from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
+from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
+from returns.admin.search import ExactSearch
+from returns.csv_format import format_help
+from returns.csv_import import import_packages
+from returns.forms import PackageImportForm
+from returns.models import DeliveryAttempt, FailedPackage, PackageEvent
+
+Status = FailedPackage.Status
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses as an agent says them (the model's labels are the seller's)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(value, STATE[value].capitalize()) for value in Status.values]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Open claim windows by how soon they close."""
+
+    title = "claim deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("closed", "Passed (closing now)"),
+            ("today", "Closes today"),
+            ("48h", "Closes within 48 hours"),
+        ]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        if self.value() == "closed":
+            return selectors.windows_closed(queryset, now=now)
+        # A deadline is the end of a day in the seller's zone, so it falls on the
+        # seller's today exactly when it is less than a day away.
+        if self.value() == "today":
+            return selectors.windows_closing(queryset, now=now, within=timedelta(days=1))
+        if self.value() == "48h":
+            return selectors.windows_closing(queryset, now=now, within=selectors.CLOSING_SOON)
+        return queryset
+
+
+class DestructionFilter(admin.SimpleListFilter):
+    title = "destruction"
+    parameter_name = "destruction"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "overdue":
+            return selectors.overdue_destructions(queryset)
+        return queryset
+
+
+class AttemptInline(ReadOnly, admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ["number", "attempted_at", "outcome", "failure_reason", "courier_note"]
+    readonly_fields = fields
+    extra = 0
+
+
+class EventInline(ReadOnly, admin.TabularInline):
+    model = PackageEvent
+    fields = ["created_at", "action", "from_status", "to_status", "channel", "by", "detail"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PackageEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+    # Plain text: the user admin, which a foreign key would link to, is the operators'.
+    @admin.display(description="actor")
+    def by(self, event: PackageEvent) -> str:
+        return event.actor.email if event.actor else self.get_empty_value_display()
+
+
+STATE_FIELDS = [
+    "status_label",
+    "reason",
+    "deadline_in_zone",
+    "registered_at",
+    "failed_at",
+    "reminded_at",
+    "claimed_at",
+    "released_at",
+    "returned_at",
+    "destruction_requested_at",
+    "destruction_overdue_at",
+]
+DESTRUCTION_FIELDS = [
+    "destroyed_at",
+    "destruction_reference",
+    "destruction_method",
+    "destroyed_by_email",
+    "destruction_photo",
+]
+
+
+@admin.register(FailedPackage)
+class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
+    list_display = [
+        "tracking_number",
+        "seller_name",
+        "status_label",
+        "reason",
+        "deadline",
+        "time_left",
+        "location",
+    ]
+    list_filter = [
+        StatusFilter,
+        "reason",
+        DeadlineFilter,
+        DestructionFilter,
+        SellerFilter,
+        "provider",
+    ]
+    list_select_related = ["seller", "provider"]
+    search_fields = exact_search_fields = ["tracking_number", "order_id"]
+    search_help_text = "A whole tracking number or order id."
+    show_full_result_count = False
+    # Facet counts are one more count per filter choice, over the whole table.
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    actions = PACKAGE_ACTIONS
+    fieldsets = [
+        (None, {"fields": ["tracking_number", "public_id", "seller_card", "provider_name"]}),
+        ("Order", {"fields": ["order_id", "return_id"]}),
+        (
+            "Contents",
+            {
+                "fields": [
+                    "description",
+                    "weight_grams",
+                    "declared_value",
+                    "currency",
+                    "warehouse_location",
+                ]
+            },
+        ),
+        (
+            "State",
+            {
+                "fields": STATE_FIELDS,
+                "description": format_lazy(
+                    "Times in {}; the claim deadline in the seller's time zone.",
+                    lazy(timezone.get_current_timezone_name, str)(),
+                ),
+            },
+        ),
+        ("Destruction", {"fields": DESTRUCTION_FIELDS, "classes": ["collapse"]}),
+    ]
+    readonly_fields = [
+        "tracking_number",
+        "public_id",
+        "seller_card",
+        "provider_name",
+        "order_id",
+        "return_id",
+        *STATE_FIELDS,
+        *DESTRUCTION_FIELDS,
+    ]
+    inlines = [AttemptInline, EventInline]
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        if request.user.is_superuser:
+            return [*self.list_display[:2], "provider", *self.list_display[2:]]
+        return self.list_display
+
+    @admin.display(description="seller", ordering="seller__name")
+    def seller_name(self, package: FailedPackage) -> str:
+        return package.seller.name
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, package: FailedPackage) -> str:
+        label = STATE[package.status].capitalize()
+        if package.status == Status.DESTRUCTION_PENDING and package.destruction_overdue_at:
+            label += " (overdue)"
+        return label
+
+    # Shown in the seller's zone, named: the deadline is the end of a day there, and it
+    # is the time the seller on the phone reads on their own page.
+    @admin.display(description="deadline", ordering="claim_deadline")
+    def deadline(self, package: FailedPackage) -> str | None:
+        if package.status != Status.AWAITING_SELLER:
+            return None
+        return formatting.local_short(package.claim_deadline, package.seller.time_zone)
+
+    @admin.display(description="time left")
+    def time_left(self, package: FailedPackage) -> str | None:
+        if package.status != Status.AWAITING_SELLER:
+            return None
+        return formatting.time_left(package.claim_deadline)
+
+    @admin.display(description="location", ordering="warehouse_location")
+    def location(self, package: FailedPackage) -> str:
+        return package.warehouse_location
+
+    # The page's read-only fields show None as "None"; the list shows it as "-".
+    @admin.display(description="claim deadline")
+    def deadline_in_zone(self, package: FailedPackage) -> str:
+        if package.claim_deadline is None:
+            return self.get_empty_value_display()
+        shown = formatting.local_datetime(package.claim_deadline, package.seller.time_zone)
+        if package.status == Status.AWAITING_SELLER:
+            shown += f" ({formatting.time_left(package.claim_deadline)})"
+        return shown
+
+    # Plain text rather than the links a foreign key gets: the seller, provider and
+    # user admins are the operators'.
+    @admin.display(description="seller")
+    def seller_card(self, package: FailedPackage) -> str:
+        seller = package.seller
+        return f"{seller} · {seller.contact_email} · {seller.time_zone}"
+
+    @admin.display(description="provider")
+    def provider_name(self, package: FailedPackage) -> str:
+        return package.provider.name
+
+    @admin.display(description="destroyed by")
+    def destroyed_by_email(self, package: FailedPackage) -> str:
+        if package.destroyed_by is None:
+            return self.get_empty_value_display()
+        return package.destroyed_by.email
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Packages arrive through the intake API or the CSV import, with their event.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
+        # Only what the form edits: a full save could write back a status that a service
+        # changed while this request ran.
+        obj.save(update_fields=form.changed_data)
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+        """The page's buttons: the actions its state allows and the user may run."""
+        allowed = self.get_actions(request)
+        names = ACTIONS_FOR_STATUS.get(obj.status, []) if obj else []
+        context["package_actions"] = [
+            (name, allowed[name][2].rstrip("…")) for name in names if name in allowed
+        ]
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    # --- the CSV upload ---------------------------------------------------------------
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("returns.add_failedpackage")
+
+    def import_providers(self, request: HttpRequest) -> QuerySet[LogisticsProvider]:
+        """The providers this user may import packages for."""
+        providers = LogisticsProvider.objects.all()
+        if request.user.is_superuser:
+            return providers
+        return providers.filter(pk=request.user.provider_id)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="returns_failedpackage_import"), *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        extra_context = {
+            "title": "Packages",
+            "has_import_permission": self.has_import_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = PackageImportForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            providers=self.import_providers(request),
+        )
+        report = None
+        if form.is_valid():
+            report = import_packages(
+                provider=form.cleaned_data["provider"],
+                data=form.cleaned_data["file"].read(),
+                actor=request.user,
+            )
+            level = messages.SUCCESS if report.ok else messages.WARNING
+            self.message_user(request, str(report), level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import packages from a CSV file",
+            "form": form,
+            "report": report,
+            "format_help": format_help(),
+        }
+        return TemplateResponse(request, "admin/returns/failedpackage/import.html", context)

@@ -1,0 +1,116 @@
+"""Provider staff see their own provider's rows only, everywhere in the admin.
+
+Every list, lookup, filter, search, action and export starts from
+`get_queryset`, which goes through `for_user`; an object outside it answers
+404 (Django's admin would redirect with "…doesn't exist", which confirms that
+the id is real). Foreign-key choices and list filters are scoped the same way.
+Operators (superusers) see everything.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+
+from portal.models import LogisticsProvider, Seller, User
+from returns.models import FailedPackage
+
+
+def sellers_for(user: User) -> QuerySet[Seller]:
+    """Sellers this user may see: for provider staff, those with packages at the provider."""
+    sellers = Seller.objects.all()
+    if user.is_superuser:
+        return sellers
+    packages = FailedPackage.objects.for_user(user).filter(seller=OuterRef("pk"))
+    return sellers.filter(Exists(packages))
+
+
+def choices_for(model: type[models.Model], user: User) -> QuerySet:
+    """The rows a foreign-key field may offer this user."""
+    manager = model._default_manager
+    if user.is_superuser:
+        return manager.all()
+    if hasattr(manager, "for_user"):
+        return manager.for_user(user)
+    if model is Seller:
+        return sellers_for(user)
+    if not user.provider_id:
+        return manager.none()
+    if model is LogisticsProvider:
+        return LogisticsProvider.objects.filter(pk=user.provider_id)
+    if model is User:
+        return User.objects.filter(provider_id=user.provider_id, is_staff=True)
+    # A model nobody has scoped yet offers nothing, rather than everything.
+    return manager.none()
+
+
+class ProviderScopedAdmin:
+    """Mixed into every ModelAdmin of a provider-owned model."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} matches the given id.")
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        kwargs["queryset"] = choices_for(db_field.remote_field.model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        # Staff work for one provider: a provider filter would list the others.
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        return [f for f in filters if _filtered_field(f) != "provider"]
+
+
+def _filtered_field(list_filter) -> str | None:
+    """`provider` for "provider", ("provider", SomeFilter) or "provider__name"."""
+    if isinstance(list_filter, str | tuple | list):
+        path = list_filter if isinstance(list_filter, str) else list_filter[0]
+        return path.split("__")[0]
+    return None  # a SimpleListFilter, which scopes its own choices
+
+
+class SellerFilter(admin.SimpleListFilter):
+    """Only sellers with packages this user can see, so no other provider's seller shows."""
+
+    title = "seller"
+    parameter_name = "seller"
+    seller_field = "seller_id"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        sellers = sellers_for(request.user).order_by("name").values_list("pk", "name", "shop_code")
+        return [(str(pk), f"{name} ({code})") for pk, name, code in sellers]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(**{self.seller_field: int(value)})
+
+
+class ReadOnly:
+    """Shown to those who may view; added, changed and deleted by no one here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChangedByActionsOnly:
+    """The change page is read-only; the list's actions, which call services, change rows."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)
