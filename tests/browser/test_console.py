@@ -66,3 +66,19 @@ def test_an_agent_confirms_a_destruction_from_the_work_list(live_server, page, s
     package = FailedPackage.objects.get(tracking_number="SL-DEMO-1009")
     assert (package.status, package.destruction_reference) == ("destroyed", "DX-2026-0042")
     assert Notification.objects.filter(package=package, kind="destroyed").exists()
+
+    # The seller follows the certificate link of the email the destruction queued.
+    notice = Notification.objects.get(package=package, kind="destroyed")
+    certificate_path = f"/packages/{package.public_id}/certificate/"
+    assert certificate_path in notice.body_text
+    seller = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    seller_page = seller.new_page()
+    seller_page.goto(live_server.url + certificate_path)
+    seller_page.get_by_label("Email address").fill("seller@siamgadgets.example")
+    seller_page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    seller_page.get_by_role("button", name="Sign in").click()
+    seller_page.wait_for_url(live_server.url + certificate_path)
+    assert "DX-2026-0042" in seller_page.content()
+    assert "SwiftLane" in seller_page.content()
+    seller_page.screenshot(path=screenshots / "seller-certificate.png", full_page=True)
+    seller.close()
