@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from returns import tokens
 from returns.admin.paging import CappedPaginator
@@ -30,13 +31,22 @@ class ApiTokenAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin)
         token, raw = tokens.create_api_token(
             provider=form.cleaned_data["provider"], name=form.cleaned_data["name"]
         )
-        self.message_user(
-            request,
-            f"The new token for {token.provider} is {raw} — copy it now: it is shown only "
-            "this once, and the portal keeps no copy it could show again.",
-            messages.WARNING,
-        )
+        # Kept for response_add only: never in a message, which may travel in a cookie.
+        request.new_api_token = raw
         return token
+
+    def response_add(self, request: HttpRequest, obj: ApiToken, post_url_continue=None):
+        """Show the raw token on this one page, rendered straight away, never stored."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "raw": request.new_api_token,
+            "title": f"New API token for {obj.provider}",
+        }
+        response = TemplateResponse(request, "admin/returns/apitoken/created.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def save_model(self, request, obj, form, change) -> None:
         pass  # saved by the service in save_form
