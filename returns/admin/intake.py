@@ -44,9 +44,7 @@ class ApiTokenAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin)
             "raw": request.new_api_token,
             "title": f"New API token for {obj.provider}",
         }
-        response = TemplateResponse(request, "admin/returns/apitoken/created.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+        return TemplateResponse(request, "admin/returns/apitoken/created.html", context)
 
     def save_model(self, request, obj, form, change) -> None:
         pass  # saved by the service in save_form
