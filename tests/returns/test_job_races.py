@@ -12,9 +12,9 @@ import time_machine
 from django.db import connection
 from django.db.models import Count
 
-from portal.batches import BATCH_SIZE
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
+from returns.tasks import FINALIZE_BATCH_SIZE as BATCH_SIZE
 from tests.factories import PackageFactory
 
 Status = FailedPackage.Status
