@@ -5,6 +5,7 @@ calls it shows it to a person once and forgets it.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from portal.models import LogisticsProvider
 from returns.models import ApiToken
 
 PREFIX_LENGTH = 8
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -38,8 +40,12 @@ def authenticate_token(raw: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    token.last_used_at = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        # At most one write a minute: a busy feed would otherwise queue every request
+        # behind the row lock of this one token.
+        token.last_used_at = now
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 

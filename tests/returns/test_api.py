@@ -553,3 +553,20 @@ def test_the_same_event_sent_at_once_from_many_threads_is_applied_once(carrier_x
     assert DeliveryAttempt.objects.count() == 3
     assert PackageEvent.objects.filter(action="delivery_failed").count() == 1
     assert Notification.objects.filter(kind="destruction_notice").count() == 1
+
+
+def test_last_use_is_written_at_most_once_a_minute(client, provider_x):
+    token, raw = tokens.create_api_token(provider=provider_x, name="feed")
+    carrier = Carrier(client, raw)
+    with time_machine.travel("2026-03-03 10:00:00Z", tick=False):
+        carrier.package()
+    with time_machine.travel("2026-03-03 10:00:40Z", tick=False):
+        carrier.package()
+    token.refresh_from_db()
+    assert token.last_used_at.isoformat() == "2026-03-03T10:00:00+00:00"
+
+    with time_machine.travel("2026-03-03 10:01:30Z", tick=False):
+        carrier.package()
+
+    token.refresh_from_db()
+    assert token.last_used_at.isoformat() == "2026-03-03T10:01:30+00:00"
