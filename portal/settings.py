@@ -239,6 +239,7 @@ PORTAL_JOBS = {
         "func": "returns.tasks.flag_overdue_destructions",
         "minutes": 24 * 60,
     },
+    "escalate_overdue_tickets": {"func": "tickets.tasks.escalate_overdue_tickets", "minutes": 30},
 }
 
 # The console's work list (the admin index): each function takes the signed-in user

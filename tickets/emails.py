@@ -1,5 +1,7 @@
 """One small function per ticket notice, each an outbox row written in the caller's transaction."""
 
+from django.conf import settings
+
 from portal.emails import absolute_url
 from returns import links
 from returns.emails import queue_notification
@@ -59,4 +61,26 @@ def staff_replied(ticket: Ticket, message: TicketMessage) -> Notification:
         package=ticket.package,
         ticket_reference=ticket.reference,
         context=_context(ticket, message, for_seller=True),
+    )
+
+
+def ticket_overdue(ticket: Ticket, *, waiting_hours: int) -> Notification:
+    """No staff answer within TICKET_FIRST_RESPONSE_HOURS: the provider is told, once per ticket."""
+    opening = ticket.messages.filter(internal=False).select_related("author").first()
+    return queue_notification(
+        kind=Kind.TICKET_OVERDUE,
+        provider=ticket.provider,
+        seller=None,
+        to_email=ticket.provider.ops_email,
+        dedupe_key=f"ticket_overdue:{ticket.reference}",
+        package=ticket.package,
+        ticket_reference=ticket.reference,
+        context=_context(
+            ticket,
+            opening,
+            admin_url=_admin_ticket_url(ticket),
+            for_seller=False,
+            response_hours=settings.TICKET_FIRST_RESPONSE_HOURS,
+            waiting_hours=waiting_hours,
+        ),
     )

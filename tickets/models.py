@@ -1,8 +1,9 @@
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, ExpressionWrapper, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,11 +41,33 @@ class TicketStatus(models.TextChoices):
 CLAIM_CATEGORIES = [TicketCategory.SEND_BACK, TicketCategory.PICK_UP]
 # Statuses in which a ticket still needs someone to act.
 OPEN_STATUSES = [TicketStatus.OPEN, TicketStatus.WAITING_ON_SELLER]
+# The seller is waiting for the provider's first public answer: the response clock runs.
+AWAITING_FIRST_RESPONSE = Q(status=TicketStatus.OPEN, first_response_at__isnull=True)
+
+# The staff inbox's order: tickets awaiting a first answer, oldest (most overdue) first,
+# then the others, latest activity first. The `ticket_inbox` index has these same terms.
+INBOX_ORDERING = [
+    ExpressionWrapper(AWAITING_FIRST_RESPONSE, output_field=models.BooleanField()).desc(),
+    Case(When(AWAITING_FIRST_RESPONSE, then=F("created_at"))).asc(),
+    F("last_activity_at").desc(),
+    F("id").desc(),
+]
+
+
+def first_response_cutoff(now: datetime | None = None) -> datetime:
+    """A ticket opened before this moment and still unanswered is overdue."""
+    return (now or timezone.now()) - timedelta(hours=settings.TICKET_FIRST_RESPONSE_HOURS)
 
 
 class TicketQuerySet(TenantQuerySet):
     def open(self) -> "TicketQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime | None = None) -> "TicketQuerySet":
+        return self.filter(AWAITING_FIRST_RESPONSE, created_at__lt=first_response_cutoff(now))
+
+    def unassigned(self) -> "TicketQuerySet":
+        return self.open().filter(assignee__isnull=True)
 
 
 class Ticket(models.Model):
@@ -130,6 +153,8 @@ class Ticket(models.Model):
                 ),
                 name="ticket_awaiting_first_response",
             ),
+            # The staff inbox (tickets.admin): one provider's tickets in INBOX_ORDERING.
+            models.Index(F("provider"), *INBOX_ORDERING, name="ticket_inbox"),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +170,14 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Mirrors `TicketQuerySet.overdue` for a ticket already in memory."""
+        return (
+            self.status == TicketStatus.OPEN
+            and self.first_response_at is None
+            and self.created_at < first_response_cutoff(now)
+        )
 
 
 class MessageQuerySet(TenantQuerySet):

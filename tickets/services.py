@@ -4,16 +4,19 @@ Each function is one transaction. A ticket that asks for a package back moves
 the package through `returns.services` inside that same transaction, so a
 refused claim leaves no ticket behind, and a ticket never exists without its
 claim. Emails are outbox rows written in the transaction and sent after commit.
+What provider staff change (assignee, status, package) is also written into
+the thread as an internal note, so the console shows who did what and when.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import LogisticsProvider
+from portal.models import LogisticsProvider, User
 from returns.formatting import local_date
 from returns.models import Channel, FailedPackage
 from returns.services import DomainError, claim_package, release_package
@@ -35,6 +38,13 @@ Status = Ticket.Status
 REOPEN_WINDOW = timedelta(days=14)
 # Tickets that claim or release their package when they are filed.
 PACKAGE_MOVING_CATEGORIES = [*CLAIM_CATEGORIES, Category.NOT_NEEDED]
+# Where provider staff may move a ticket from each status.
+STAFF_MOVES = {
+    Status.OPEN: {Status.WAITING_ON_SELLER, Status.RESOLVED, Status.CLOSED},
+    Status.WAITING_ON_SELLER: {Status.OPEN, Status.RESOLVED, Status.CLOSED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: {Status.OPEN},
+}
 
 
 @dataclass(frozen=True)
@@ -221,4 +231,134 @@ def close_ticket(*, ticket: Ticket) -> Ticket:
     if rows != 1:
         raise DomainError(f"Ticket {ticket.reference} is already closed.")
     ticket.refresh_from_db()
+    return ticket
+
+
+# --- provider staff -------------------------------------------------------------------
+
+
+def _note(ticket: Ticket, actor, body: str, now: datetime) -> TicketMessage:
+    return TicketMessage.objects.create(
+        ticket=ticket, author=actor, body=body, internal=True, created_at=now
+    )
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.email
+
+
+@transaction.atomic
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor) -> Ticket:
+    """Give the ticket to one of its provider's staff (or to nobody)."""
+    ticket = _locked(ticket)
+    if assignee is not None and not (
+        assignee.is_active and assignee.is_staff and assignee.provider_id == ticket.provider_id
+    ):
+        raise DomainError(
+            f"{_name(assignee)} does not work for {ticket.provider.name}, so cannot be given "
+            f"ticket {ticket.reference}."
+        )
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        whom = f"assigned to {_name(assignee)}" if assignee else "unassigned"
+        raise DomainError(f"Ticket {ticket.reference} is already {whom}.")
+    previous = ticket.assignee
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee)
+    if assignee is not None:
+        body = f"Assigned to {_name(assignee)}."
+    else:
+        body = f"Unassigned (was {_name(previous)})."
+    _note(ticket, actor, body, timezone.now())
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+    """Staff move a ticket along (waiting, resolved, closed, reopened); the thread records it."""
+    ticket = _locked(ticket)
+    now = timezone.now()
+    old = Status(ticket.status)
+    new = Status(status)
+    if new == old:
+        raise DomainError(f"Ticket {ticket.reference} is already {old.label.lower()}.")
+    if new not in STAFF_MOVES[old]:
+        raise DomainError(
+            f"Ticket {ticket.reference} is {old.label.lower()}: reopen it before marking it "
+            f"{new.label.lower()}."
+        )
+    changes = {"status": new, "last_activity_at": now}
+    if new == Status.RESOLVED:
+        changes["resolved_at"] = now
+    elif new == Status.CLOSED:
+        changes["closed_at"] = now
+    else:
+        if ticket.is_claim and not ticket.is_open:
+            _refuse_second_claim(ticket.package)
+        changes.update(resolved_at=None, closed_at=None)
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    _note(ticket, actor, f"Status changed from {old.label} to {new.label}.", now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def link_package(*, ticket: Ticket, package: FailedPackage | None, actor) -> Ticket:
+    """Say which package a question or dispute is about; claims keep the package they moved."""
+    ticket = _locked(ticket)
+    if ticket.category in PACKAGE_MOVING_CATEGORIES:
+        raise DomainError(
+            f"Ticket {ticket.reference} ({Category(ticket.category).label.lower()}) moved its "
+            "package when it was filed, so it stays with that package."
+        )
+    if package is not None and (
+        package.provider_id != ticket.provider_id or package.seller_id != ticket.seller_id
+    ):
+        raise DomainError(
+            f"Package {package.tracking_number} is not one of {ticket.seller.name}'s packages "
+            f"at {ticket.provider.name}."
+        )
+    if ticket.package_id == (package.pk if package else None):
+        raise DomainError(f"Ticket {ticket.reference} is already linked to that package.")
+    previous = ticket.package
+    Ticket.objects.filter(pk=ticket.pk).update(package=package)
+    if package is not None:
+        body = f"Linked to package {package.tracking_number}."
+    else:
+        body = f"No longer linked to package {previous.tracking_number}."
+    _note(ticket, actor, body, timezone.now())
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _not_overdue(ticket: Ticket, now: datetime) -> str:
+    zone = ticket.seller.time_zone
+    if ticket.escalated_at is not None:
+        return f"already escalated on {local_date(ticket.escalated_at, zone)}"
+    if ticket.first_response_at is not None:
+        return f"answered on {local_date(ticket.first_response_at, zone)}"
+    if ticket.status != Status.OPEN:
+        return f"{Status(ticket.status).label.lower()}, not waiting for an answer"
+    due = ticket.created_at + timedelta(hours=settings.TICKET_FIRST_RESPONSE_HOURS)
+    return f"not overdue until {local_date(due, zone)}"
+
+
+@transaction.atomic
+def escalate_ticket(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """Unanswered TICKET_FIRST_RESPONSE_HOURS after it was opened: flag it, tell the provider once.
+
+    The compare-and-set on `escalated_at` makes a second run, or a second
+    worker, refuse instead of writing a second notice.
+    """
+    now = now or timezone.now()
+    rows = (
+        Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True)
+        .overdue(now)
+        .update(escalated_at=now)
+    )
+    if rows != 1:
+        ticket.refresh_from_db()
+        raise DomainError(f"Ticket {ticket.reference} is {_not_overdue(ticket, now)}.")
+    ticket.escalated_at = now
+    waited = now - ticket.created_at
+    emails.ticket_overdue(ticket, waiting_hours=int(waited.total_seconds() // 3600))
     return ticket

@@ -20,12 +20,13 @@ from tests.factories import PackageFactory
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 
-# DESIGN.md §11 (ticket escalation joins when the tickets app has its models).
+# DESIGN.md §11.
 DESIGNED = {
     "portal:finalize_expired_windows": ("returns.tasks.finalize_expired_windows", 5),
     "portal:send_deadline_reminders": ("returns.tasks.send_deadline_reminders", 15),
     "portal:deliver_notifications": ("returns.tasks.deliver_notifications", 1),
     "portal:flag_overdue_destructions": ("returns.tasks.flag_overdue_destructions", 24 * 60),
+    "portal:escalate_overdue_tickets": ("tickets.tasks.escalate_overdue_tickets", 30),
 }
 
 
@@ -42,7 +43,7 @@ def schedules() -> list[dict]:
 def test_sync_creates_one_schedule_per_job_at_the_designed_interval(db, clock):
     report = sync_schedules()
 
-    assert str(report) == "schedules: 4 created, 0 updated, 0 unchanged, 0 removed"
+    assert str(report) == "schedules: 5 created, 0 updated, 0 unchanged, 0 removed"
     assert {s.name: (s.func, s.minutes) for s in Schedule.objects.all()} == DESIGNED
     for schedule in Schedule.objects.all():
         assert schedule.schedule_type == Schedule.MINUTES
@@ -57,7 +58,7 @@ def test_sync_twice_leaves_the_schedules_exactly_as_they_were(db, clock):
     clock.shift(timedelta(minutes=3))
     report = sync_schedules()
 
-    assert str(report) == "schedules: 0 created, 0 updated, 4 unchanged, 0 removed"
+    assert str(report) == "schedules: 0 created, 0 updated, 5 unchanged, 0 removed"
     assert schedules() == first
 
 
@@ -71,7 +72,7 @@ def test_a_changed_interval_updates_the_schedule_in_place(db, clock, settings):
     report = sync_schedules()
 
     assert report.updated == ["portal:flag_overdue_destructions"]
-    assert Schedule.objects.count() == 4
+    assert Schedule.objects.count() == 5
     after = Schedule.objects.get(name="portal:flag_overdue_destructions")
     assert after.pk == before.pk
     assert after.minutes == 60
@@ -158,5 +159,5 @@ def test_sync_schedules_command_reports_each_schedule(db, clock):
         "created   portal:finalize_expired_windows  every 5 min "
         "→ returns.tasks.finalize_expired_windows"
     )
-    assert "Schedules: 4 created, 0 updated, 0 unchanged, 0 removed" in lines
-    assert lines[-1] == "Schedules: 0 created, 0 updated, 4 unchanged, 0 removed"
+    assert "Schedules: 5 created, 0 updated, 0 unchanged, 0 removed" in lines
+    assert lines[-1] == "Schedules: 0 created, 0 updated, 5 unchanged, 0 removed"
