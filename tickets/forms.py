@@ -230,3 +230,25 @@ class ReplyForm(forms.Form):
         label="Your reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
     attachments = AttachmentsField(label="Attachments")
+
+
+class StaffReplyForm(forms.Form):
+    """The console's reply box: one text, sent to the seller or kept as an internal note."""
+
+    REPLY = "reply"
+    NOTE = "note"
+
+    body = forms.CharField(
+        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6, "cols": 80})
+    )
+    attachments = AttachmentsField(label="Attachments")
+    # Set by the button pressed: "Send to the seller" or "Add an internal note".
+    send_as = forms.ChoiceField(
+        choices=[(REPLY, "Reply to the seller"), (NOTE, "Internal note")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose whether to reply to the seller or add a note."},
+    )
+
+    @property
+    def internal(self) -> bool:
+        return self.cleaned_data["send_as"] == self.NOTE

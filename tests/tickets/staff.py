@@ -1,0 +1,24 @@
+"""Provider staff with the ticket permissions their group gets from the tickets migration."""
+
+import importlib
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection
+
+GROUP = "Provider staff"
+
+
+def join_provider_staff(*users) -> Group:
+    """Put the users in the provider staff group, re-granting the ticket permissions first.
+
+    A transactional test's flush empties every table, the rows data migrations
+    wrote included; the migration's own function puts them back.
+    """
+    migration = importlib.import_module("tickets.migrations.0003_provider_staff_permissions")
+    migration.grant_ticket_permissions(apps, SimpleNamespace(connection=connection))
+    group = Group.objects.get(name=GROUP)
+    for user in users:
+        user.groups.add(group)
+    return group

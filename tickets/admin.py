@@ -1,0 +1,367 @@
+"""The provider console's ticket inbox (DESIGN.md §9): scoped lists, the thread, replies.
+
+Staff see their own provider's tickets only: every list, search, filter,
+action and page starts from `get_queryset`, which goes through `for_user`,
+and a ticket outside it answers 404. The status is never a form field; it
+moves through the page's buttons and the list's actions, which call
+`tickets.services`. Messages and attachments are shown on the ticket page
+and are not edited or deleted anywhere.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from returns.models import FailedPackage
+from returns.services import DomainError
+from tickets import selectors, services
+from tickets.forms import StaffReplyForm
+from tickets.models import INBOX_ORDERING, Ticket
+
+Status = Ticket.Status
+
+# The model's labels are the seller's ("Waiting for your answer"); staff read these.
+STAFF_STATUS = {
+    Status.OPEN: "Open",
+    Status.WAITING_ON_SELLER: "Waiting on the seller",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+# The button that moves a ticket to each status, from the page's toolbar.
+STATUS_BUTTONS = {
+    Status.OPEN: "Reopen",
+    Status.WAITING_ON_SELLER: "Waiting on the seller",
+    Status.RESOLVED: "Mark resolved",
+    Status.CLOSED: "Close",
+}
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("nobody", "Unassigned (open)"), ("me", "Assigned to me")]
+
+    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.value() == "nobody":
+            return queryset.unassigned()
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        return queryset
+
+
+class ResponseFilter(admin.SimpleListFilter):
+    title = "first answer"
+    parameter_name = "response"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("awaiting", "Awaiting a first answer")]
+
+    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "awaiting":
+            return queryset.filter(status=Status.OPEN, first_response_at__isnull=True)
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return list(STAFF_STATUS.items())
+
+    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.value() in STAFF_STATUS:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+HANDLING_FIELDS = [
+    "staff_status",
+    "assignee",
+    "created_by",
+    "first_response_at",
+    "escalated_at",
+    "resolved_at",
+    "closed_at",
+    "last_activity_at",
+]
+ARRANGEMENT_FIELDS = ["delivery_address", "contact_phone", "preferred_date", "preferred_time"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "subject",
+        "seller",
+        "package",
+        "category",
+        "staff_status",
+        "assignee",
+        "created_at",
+        "last_activity_at",
+        "overdue",
+    ]
+    list_display_links = ["reference", "subject"]
+    list_filter = [AssigneeFilter, ResponseFilter, StatusFilter, "category"]
+    list_select_related = ["seller", "package", "assignee"]
+    search_fields = ["=reference", "subject", "=package__tracking_number"]
+    search_help_text = "A whole ticket reference or tracking number, or words from the subject."
+    show_full_result_count = False
+    list_per_page = 50
+    ordering = INBOX_ORDERING
+    actions = ["assign_to_me", "mark_resolved", "close"]
+    change_form_template = "admin/tickets/ticket/change_form.html"
+
+    class Media:
+        css = {"all": ["css/ticket_inbox.css"]}
+
+    # --- scoping ----------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
+        return Ticket.objects.for_user(request.user).select_related(
+            "seller", "provider", "package", "assignee"
+        )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Ticket:
+        # Django's admin would redirect with "…doesn't exist", which tells another
+        # provider's staff that the id is real; outside the scope is simply not found.
+        ticket = super().get_object(request, object_id, from_field)
+        if ticket is None:
+            raise Http404("No ticket matches the given id.")
+        return ticket
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sellers open tickets, with their first message and the package's claim
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the conversation is the record of what was agreed
+
+    def get_form(self, request: HttpRequest, obj: Ticket | None = None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        fields = form.base_fields
+        if obj is not None and "assignee" in fields:
+            fields["assignee"].queryset = selectors.assignable_staff(obj.provider)
+            fields["assignee"].label_from_instance = _person
+        if obj is not None and "package" in fields:
+            fields["package"].queryset = FailedPackage.objects.for_user(request.user).filter(
+                provider=obj.provider, seller=obj.seller
+            )
+        return form
+
+    # --- the ticket page --------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj: Ticket | None = None) -> list:
+        fieldsets = [
+            (None, {"fields": ["reference", "subject", "seller", "package", "category"]}),
+            ("Handling", {"fields": HANDLING_FIELDS}),
+        ]
+        if obj is not None and any(getattr(obj, name) for name in ARRANGEMENT_FIELDS):
+            fieldsets.insert(1, ("What the seller asked for", {"fields": ARRANGEMENT_FIELDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
+        editable = {"assignee"}
+        if obj is not None and obj.category not in services.PACKAGE_MOVING_CATEGORIES:
+            editable.add("package")  # a question or dispute may be about a package found later
+        every = ["reference", "subject", "seller", "package", "category"]
+        every += HANDLING_FIELDS + ARRANGEMENT_FIELDS
+        return [name for name in every if name not in editable]
+
+    def save_model(self, request: HttpRequest, obj: Ticket, form, change: bool) -> None:
+        """The form edits the assignee and the package; each change goes through its service."""
+        changes: dict[str, Callable[[], Ticket]] = {
+            "assignee": lambda: services.assign_ticket(
+                ticket=obj, assignee=form.cleaned_data["assignee"], actor=request.user
+            ),
+            "package": lambda: services.link_package(
+                ticket=obj, package=form.cleaned_data["package"], actor=request.user
+            ),
+        }
+        for name in form.changed_data:
+            try:
+                changes[name]()
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._console_context(request, obj, context.get("reply_form")))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict:
+        return {
+            "ticket": ticket,
+            "thread": selectors.thread(ticket, request.user),
+            "reply_form": reply_form or StaffReplyForm(),
+            "can_change": self.has_change_permission(request, ticket),
+            "status_buttons": [
+                (status, "Back to open" if ticket.is_open else label)
+                if status == Status.OPEN
+                else (status, label)
+                for status, label in STATUS_BUTTONS.items()
+                if status in services.STAFF_MOVES[ticket.status]
+            ],
+            "staff_status": STAFF_STATUS[ticket.status],
+            "is_overdue": ticket.is_overdue(),
+            "response_hours": settings.TICKET_FIRST_RESPONSE_HOURS,
+            "assigned_to_me": ticket.assignee_id == request.user.pk,
+        }
+
+    # --- columns and read-only fields ---------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def staff_status(self, ticket: Ticket) -> str:
+        return STAFF_STATUS[ticket.status]
+
+    @admin.display(description="overdue")
+    def overdue(self, ticket: Ticket) -> str:
+        if not ticket.is_overdue():
+            return ""
+        waited = (timezone.now() - ticket.created_at).total_seconds() // 3600
+        return format_html('<span class="ticket-overdue">Overdue · {} h</span>', int(waited))
+
+    # --- the page's buttons and reply box ---------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        def view(function):
+            return self.admin_site.admin_view(require_POST(function))
+
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/reply/", view(self.reply_view), name=f"{info}_reply"),
+            path("<path:object_id>/assign/", view(self.assign_view), name=f"{info}_assign"),
+            path("<path:object_id>/status/", view(self.status_view), name=f"{info}_status"),
+            *super().get_urls(),
+        ]
+
+    def _ticket_to_change(self, request: HttpRequest, object_id: str) -> Ticket:
+        ticket = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        return ticket
+
+    def _back_to(self, ticket: Ticket) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+    def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        ticket = self._ticket_to_change(request, object_id)
+        form = StaffReplyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            # The ticket page again, with what was typed and the errors. It is rendered
+            # as a GET so that the admin shows the details form rather than saving it.
+            request.method = "GET"
+            return self.change_view(request, object_id, extra_context={"reply_form": form})
+        services.reply_as_staff(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            internal=form.internal,
+            files=form.cleaned_data["attachments"],
+        )
+        if form.internal:
+            done = "Internal note added: the seller does not see it and is not emailed."
+        else:
+            done = f"Reply sent: {ticket.seller.name} is emailed at {ticket.seller.contact_email}."
+        self.message_user(request, done, messages.SUCCESS)
+        return self._back_to(ticket)
+
+    def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        ticket = self._ticket_to_change(request, object_id)
+        try:
+            services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, f"Ticket {ticket.reference} is yours.", messages.SUCCESS)
+        return self._back_to(ticket)
+
+    def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        ticket = self._ticket_to_change(request, object_id)
+        status = request.POST.get("status", "")
+        if status not in STAFF_STATUS:
+            self.message_user(request, "Choose one of the status buttons.", messages.ERROR)
+            return self._back_to(ticket)
+        try:
+            services.change_ticket_status(ticket=ticket, status=status, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Ticket {ticket.reference} is now {STAFF_STATUS[status].lower()}.",
+                messages.SUCCESS,
+            )
+        return self._back_to(ticket)
+
+    # --- list actions -----------------------------------------------------------------
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Ticket],
+        change: Callable[[Ticket], object],
+        done: str,
+    ) -> None:
+        """Apply `change` to each selected ticket; report how many were done and why others not."""
+        reasons = []
+        count = 0
+        for ticket in queryset.order_by("pk"):
+            try:
+                change(ticket)
+            except DomainError as error:
+                reasons.append(error.message)
+            else:
+                count += 1
+        report = f"{count} {done}."
+        if reasons:
+            report += f" {len(reasons)} skipped: " + " ".join(reasons)
+        self.message_user(request, report, messages.WARNING if reasons else messages.SUCCESS)
+
+    @admin.action(description="Assign the selected tickets to me", permissions=["change"])
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda t: services.assign_ticket(ticket=t, assignee=request.user, actor=request.user),
+            "assigned to you",
+        )
+
+    @admin.action(description="Mark the selected tickets resolved", permissions=["change"])
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda t: services.change_ticket_status(
+                ticket=t, status=Status.RESOLVED, actor=request.user
+            ),
+            "marked resolved",
+        )
+
+    @admin.action(description="Close the selected tickets", permissions=["change"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda t: services.change_ticket_status(
+                ticket=t, status=Status.CLOSED, actor=request.user
+            ),
+            "closed",
+        )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
