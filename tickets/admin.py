@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -91,7 +92,7 @@ class StatusFilter(admin.SimpleListFilter):
 HANDLING_FIELDS = [
     "staff_status",
     "assignee",
-    "created_by",
+    "opened_by",
     "first_response_at",
     "escalated_at",
     "resolved_at",
@@ -103,17 +104,18 @@ ARRANGEMENT_FIELDS = ["delivery_address", "contact_phone", "preferred_date", "pr
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    # What an agent triages by comes first; the rest may scroll on a narrow screen.
     list_display = [
         "reference",
         "subject",
+        "staff_status",
+        "overdue",
+        "assignee",
         "seller",
         "package",
         "category",
-        "staff_status",
-        "assignee",
-        "created_at",
-        "last_activity_at",
-        "overdue",
+        "created",
+        "last_activity",
     ]
     list_display_links = ["reference", "subject"]
     list_filter = [AssigneeFilter, ResponseFilter, StatusFilter, "category"]
@@ -125,6 +127,7 @@ class TicketAdmin(admin.ModelAdmin):
     ordering = INBOX_ORDERING
     actions = ["assign_to_me", "mark_resolved", "close"]
     change_form_template = "admin/tickets/ticket/change_form.html"
+    view_on_site = False  # the seller's page, which staff cannot open
 
     class Media:
         css = {"all": ["css/ticket_inbox.css"]}
@@ -133,7 +136,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
         return Ticket.objects.for_user(request.user).select_related(
-            "seller", "provider", "package", "assignee"
+            "seller", "provider", "package", "assignee", "created_by"
         )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Ticket:
@@ -166,7 +169,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Ticket | None = None) -> list:
         fieldsets = [
-            (None, {"fields": ["reference", "subject", "seller", "package", "category"]}),
+            (None, {"fields": ["reference", "subject", "seller_contact", "package", "category"]}),
             ("Handling", {"fields": HANDLING_FIELDS}),
         ]
         if obj is not None and any(getattr(obj, name) for name in ARRANGEMENT_FIELDS):
@@ -177,7 +180,7 @@ class TicketAdmin(admin.ModelAdmin):
         editable = {"assignee"}
         if obj is not None and obj.category not in services.PACKAGE_MOVING_CATEGORIES:
             editable.add("package")  # a question or dispute may be about a package found later
-        every = ["reference", "subject", "seller", "package", "category"]
+        every = ["reference", "subject", "seller_contact", "package", "category"]
         every += HANDLING_FIELDS + ARRANGEMENT_FIELDS
         return [name for name in every if name not in editable]
 
@@ -233,6 +236,24 @@ class TicketAdmin(admin.ModelAdmin):
             return ""
         waited = (timezone.now() - ticket.created_at).total_seconds() // 3600
         return format_html('<span class="ticket-overdue">Overdue · {} h</span>', int(waited))
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, ticket: Ticket) -> str:
+        return _short(ticket.created_at)
+
+    @admin.display(description="last activity", ordering="last_activity_at")
+    def last_activity(self, ticket: Ticket) -> str:
+        return _short(ticket.last_activity_at)
+
+    # Plain text, not links: the seller and user admins a foreign key would link to are
+    # the operators'.
+    @admin.display(description="seller")
+    def seller_contact(self, ticket: Ticket) -> str:
+        return f"{ticket.seller} · {ticket.seller.contact_email}"
+
+    @admin.display(description="opened by")
+    def opened_by(self, ticket: Ticket) -> str:
+        return ticket.created_by.email if ticket.created_by else ""
 
     # --- the page's buttons and reply box ---------------------------------------------
 
@@ -365,3 +386,10 @@ class TicketAdmin(admin.ModelAdmin):
 
 def _person(user) -> str:
     return user.get_full_name() or user.email
+
+
+def _short(moment) -> str:
+    """`26 Nov 09:56`, or `26 Nov 2025` in another year: short enough for a list column."""
+    local = timezone.localtime(moment)
+    same_year = local.year == timezone.localtime().year
+    return date_format(local, "j M H:i" if same_year else "j M Y")
