@@ -2,14 +2,17 @@
 
 It takes whatever packages the returns demo created, chosen by state, and
 skips a conversation when no package fits. Each conversation is recognised by
-its subject, so running the command again adds nothing.
+its subject, so running the command again adds nothing. One question was
+asked 30 hours ago and never answered, so a running worker escalates it.
 """
+
+from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.models import Seller, User
-from returns.models import FailedPackage
+from returns.models import FailedPackage, Notification
 from tickets.models import Ticket, TicketMessage
 from tickets.services import (
     TicketRequest,
@@ -126,11 +129,50 @@ def _closed(seller_user: User, packages: QuerySet) -> str | None:
     return ticket.reference
 
 
+def _unanswered(seller_user: User, packages: QuerySet) -> str | None:
+    now = timezone.now()
+    asked_at = now - timedelta(hours=30)
+    # A package that failed before the question and is not the worker's to close soon.
+    package = (
+        packages.filter(
+            status=Status.AWAITING_SELLER,
+            failed_at__lt=asked_at,
+            claim_deadline__gt=now + timedelta(days=1),
+        )
+        .order_by("claim_deadline")
+        .first()
+    )
+    if package is None:
+        return None
+    ticket = open_ticket(
+        author=seller_user,
+        request=TicketRequest(
+            category=Category.QUESTION,
+            subject="Can you hold it until Monday?",
+            body="I am away until Monday. Please keep this package until then; I will decide "
+            "as soon as I am back.",
+            package=package,
+        ),
+    )
+    # Asked yesterday: the ticket, its message and the provider's notice move back together.
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=asked_at, last_activity_at=asked_at)
+    ticket.messages.update(created_at=asked_at)
+    Notification.objects.filter(ticket_reference=ticket.reference).update(
+        created_at=asked_at,
+        next_attempt_at=asked_at,
+        status=Notification.Status.SENT,
+        sent_at=asked_at + timedelta(minutes=1),
+        attempts=1,
+    )
+    return ticket.reference
+
+
 CONVERSATIONS = {
     "Is the box still sealed?": _question,
     "Please send it to our new warehouse": _send_back,
     "We did not reject this package": _dispute,
     "Do you deliver on Saturdays?": _closed,
+    "Can you hold it until Monday?": _unanswered,
 }
 
 

@@ -36,7 +36,7 @@ def demo_packages() -> None:
 def test_seed_demo_creates_tickets_about_its_own_packages(db):
     call_command("seed_demo", "--force", stdout=StringIO())
 
-    assert Ticket.objects.filter(seller__shop_code="SIAM-GADGETS").count() == 4
+    assert Ticket.objects.filter(seller__shop_code="SIAM-GADGETS").count() == 5
     assert Ticket.objects.filter(package__tracking_number__startswith="SL-DEMO-").exists()
 
 

@@ -4,8 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from portal.jobs import run_job
 from portal.models import User
 from returns.models import FailedPackage, Notification, PackageEvent
+from tickets.models import Ticket
 
 
 def seed(**options) -> str:
@@ -57,3 +59,16 @@ def test_seed_demo_refuses_with_debug_off_unless_forced(db, settings):
     seed(force=True)
 
     assert User.objects.filter(email="operator@returns.example").exists()
+
+
+def test_seed_demo_leaves_an_unanswered_ticket_for_the_worker_to_escalate(db, settings):
+    settings.DEBUG = True
+    seed()
+
+    [overdue] = Ticket.objects.overdue()
+    assert overdue.subject == "Can you hold it until Monday?"
+    assert overdue.package.failed_at < overdue.created_at
+    assert not Notification.objects.filter(ticket_reference=overdue.reference, status="pending")
+
+    assert run_job("escalate_overdue_tickets").done == 1
+    assert Notification.objects.get(kind="ticket_overdue").ticket_reference == overdue.reference
