@@ -136,7 +136,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
         return Ticket.objects.for_user(request.user).select_related(
-            "seller", "provider", "package", "assignee", "created_by"
+            "seller", "provider", "package", "assignee"
         )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Ticket:
@@ -211,13 +211,7 @@ class TicketAdmin(admin.ModelAdmin):
             "thread": selectors.thread(ticket, request.user),
             "reply_form": reply_form or StaffReplyForm(),
             "can_change": self.has_change_permission(request, ticket),
-            "status_buttons": [
-                (status, "Back to open" if ticket.is_open else label)
-                if status == Status.OPEN
-                else (status, label)
-                for status, label in STATUS_BUTTONS.items()
-                if status in services.STAFF_MOVES[ticket.status]
-            ],
+            "status_buttons": _status_buttons(ticket),
             "staff_status": STAFF_STATUS[ticket.status],
             "is_overdue": ticket.is_overdue(),
             "response_hours": settings.TICKET_FIRST_RESPONSE_HOURS,
@@ -382,6 +376,17 @@ class TicketAdmin(admin.ModelAdmin):
             ),
             "closed",
         )
+
+
+def _status_buttons(ticket: Ticket) -> list[tuple[str, str]]:
+    buttons = []
+    for status, label in STATUS_BUTTONS.items():
+        if status not in services.STAFF_MOVES[ticket.status]:
+            continue
+        if status == Status.OPEN and ticket.is_open:
+            label = "Back to open"  # from waiting on the seller, which is no reopening
+        buttons.append((status, label))
+    return buttons
 
 
 def _person(user) -> str:
