@@ -246,6 +246,7 @@ PORTAL_JOBS = {
 # and returns the rows it may see (portal.worklist.WorkItem). Dotted paths, as above.
 CONSOLE_WORK_LIST = [
     "returns.worklist.package_work",
+    "tickets.worklist.ticket_work",
     "returns.worklist.notification_work",
 ]
 

@@ -1,6 +1,7 @@
 """The provider console's ticket inbox (DESIGN.md §9): scoped lists, the thread, replies.
 
-Staff see their own provider's tickets only: every list, search, filter,
+Staff see their own provider's tickets only, through the console's
+`ProviderScopedAdmin` (returns.admin.scoping): every list, search, filter,
 action and page starts from `get_queryset`, which goes through `for_user`,
 and a ticket outside it answers 404. The status is never a form field; it
 moves through the page's buttons and the list's actions, which call
@@ -12,16 +13,18 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from returns.admin.scoping import ProviderScopedAdmin
 from returns.models import FailedPackage
 from returns.services import DomainError
 from tickets import selectors, services
@@ -103,7 +106,7 @@ ARRANGEMENT_FIELDS = ["delivery_address", "contact_phone", "preferred_date", "pr
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     # What an agent triages by comes first; the rest may scroll on a narrow screen.
     list_display = [
         "reference",
@@ -135,17 +138,11 @@ class TicketAdmin(admin.ModelAdmin):
     # --- scoping ----------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
-        return Ticket.objects.for_user(request.user).select_related(
-            "seller", "provider", "package", "assignee"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("seller", "provider", "package", "assignee")
         )
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Ticket:
-        # Django's admin would redirect with "…doesn't exist", which tells another
-        # provider's staff that the id is real; outside the scope is simply not found.
-        ticket = super().get_object(request, object_id, from_field)
-        if ticket is None:
-            raise Http404("No ticket matches the given id.")
-        return ticket
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sellers open tickets, with their first message and the package's claim
@@ -154,6 +151,8 @@ class TicketAdmin(admin.ModelAdmin):
         return False  # the conversation is the record of what was agreed
 
     def get_form(self, request: HttpRequest, obj: Ticket | None = None, **kwargs):
+        # The mixin scopes the choices to the user's provider; a ticket narrows them to
+        # its own provider's active staff and its seller's packages there.
         form = super().get_form(request, obj, **kwargs)
         fields = form.base_fields
         if obj is not None and "assignee" in fields:
@@ -163,6 +162,8 @@ class TicketAdmin(admin.ModelAdmin):
             fields["package"].queryset = FailedPackage.objects.for_user(request.user).filter(
                 provider=obj.provider, seller=obj.seller
             )
+            # Linking a package is the change here; editing one happens on its own page.
+            fields["package"].widget.can_change_related = False
         return form
 
     # --- the ticket page --------------------------------------------------------------
@@ -269,8 +270,11 @@ class TicketAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return ticket
 
-    def _back_to(self, ticket: Ticket) -> HttpResponseRedirect:
-        return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+    def _back_to(self, request: HttpRequest, ticket: Ticket) -> HttpResponseRedirect:
+        """The ticket page again, keeping the list filter the agent came from."""
+        url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+        context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(add_preserved_filters(context, url))
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
@@ -292,7 +296,7 @@ class TicketAdmin(admin.ModelAdmin):
         else:
             done = f"Reply sent: {ticket.seller.name} is emailed at {ticket.seller.contact_email}."
         self.message_user(request, done, messages.SUCCESS)
-        return self._back_to(ticket)
+        return self._back_to(request, ticket)
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
@@ -302,14 +306,14 @@ class TicketAdmin(admin.ModelAdmin):
             self.message_user(request, error.message, messages.ERROR)
         else:
             self.message_user(request, f"Ticket {ticket.reference} is yours.", messages.SUCCESS)
-        return self._back_to(ticket)
+        return self._back_to(request, ticket)
 
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
         status = request.POST.get("status", "")
         if status not in STAFF_STATUS:
             self.message_user(request, "Choose one of the status buttons.", messages.ERROR)
-            return self._back_to(ticket)
+            return self._back_to(request, ticket)
         try:
             services.change_ticket_status(ticket=ticket, status=status, actor=request.user)
         except DomainError as error:
@@ -320,7 +324,7 @@ class TicketAdmin(admin.ModelAdmin):
                 f"Ticket {ticket.reference} is now {STAFF_STATUS[status].lower()}.",
                 messages.SUCCESS,
             )
-        return self._back_to(ticket)
+        return self._back_to(request, ticket)
 
     # --- list actions -----------------------------------------------------------------
 

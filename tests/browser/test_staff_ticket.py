@@ -82,15 +82,21 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     page.get_by_label("Email address").fill(xavier.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="Tickets", exact=True).first.click()
+    overdue_count = page.get_by_role("link", name="1 — Tickets overdue")
+    expect(overdue_count).to_be_visible()
+    shoot(page, screenshots, "console-index-tickets")
+    overdue_count.click()
 
-    page.wait_for_url(re.compile(r"/admin/tickets/ticket/$"))
+    page.wait_for_url(re.compile(r"/admin/tickets/ticket/\?response=overdue$"))
     row = page.locator("#result_list tbody tr").filter(has_text=ticket.reference)
     assert row.get_by_text("Overdue · 30 h").is_visible()
     shoot(page, screenshots, "console-inbox")
     row.get_by_role("link", name=ticket.reference).click()
 
-    page.wait_for_url(re.compile(rf"/admin/tickets/ticket/{ticket.pk}/change/$"))
+    # The list's filter rides along, through the buttons too, so the way back keeps it.
+    page.wait_for_url(
+        re.compile(rf"/admin/tickets/ticket/{ticket.pk}/change/\?_changelist_filters=")
+    )
     assert page.get_by_role("heading", name="Is the box still sealed?").is_visible()
     assert page.get_by_text("Internal note · not shown to the seller").is_visible()
     photo = page.get_by_role("link", name="courier-photo.png")
@@ -111,6 +117,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     answer = page.locator(".ticket-message").filter(has_text="the box inside is intact")
     expect(answer.get_by_text("Reply · emailed to the seller")).to_be_visible()
     shoot(page, screenshots, "console-ticket-answered")
+    assert "_changelist_filters=response%3Doverdue" in page.url
     notice = Notification.objects.get(
         kind="ticket_reply", audience="seller", ticket_reference=ticket.reference
     )

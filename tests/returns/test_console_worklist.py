@@ -46,6 +46,8 @@ def test_the_work_list_counts_only_the_staffs_provider(xavier, work):
         "Claimed: to send back": 1,
         "Waiting for destruction": 2,
         "Destructions overdue": 1,
+        "Unassigned open tickets": 0,
+        "Tickets overdue": 0,
         "Emails that could not be sent": 1,
     }
 

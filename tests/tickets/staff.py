@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
 
-GROUP = "Provider staff"
+from portal.tenancy import PROVIDER_STAFF_GROUP
 
 
 def join_provider_staff(*users) -> Group:
@@ -18,7 +18,7 @@ def join_provider_staff(*users) -> Group:
     """
     migration = importlib.import_module("tickets.migrations.0003_provider_staff_permissions")
     migration.grant_ticket_permissions(apps, SimpleNamespace(connection=connection))
-    group = Group.objects.get(name=GROUP)
+    group = Group.objects.get(name=PROVIDER_STAFF_GROUP)
     for user in users:
         user.groups.add(group)
     return group

@@ -10,7 +10,7 @@ from tests.builders import awaiting_package, file_ticket, question_ticket
 from tests.factories import PackageFactory, UserFactory
 from tickets import services
 from tickets.models import Ticket
-from tickets.selectors import console_work_counts
+from tickets.worklist import ticket_work
 
 INBOX = "/admin/tickets/ticket/"
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -272,17 +272,29 @@ def test_the_assignee_filters_show_unassigned_open_tickets_and_mine(
     assert listed(assigned_to_me) == [mine.reference]
 
 
-def test_the_work_counts_link_to_the_filtered_inbox(client_for, xavier, yvonne, timeline):
+def test_the_work_list_counts_unassigned_and_overdue_tickets_linking_to_them(
+    client_for, xavier, yvonne, timeline
+):
+    client = client_for(xavier)
     with time_machine.travel(NOW, tick=False):
-        counts = console_work_counts(xavier)
-        pages = [client_for(xavier).get(url) for _, _, url in counts]
+        work = ticket_work(xavier)
+        index = client.get("/admin/")
+        pages = [client.get(item.url) for item in work]
 
-    assert [(label, count) for label, count, _ in counts] == [
+    assert [(item.label, item.count) for item in work] == [
         ("Unassigned open tickets", 4),
-        ("Overdue tickets (no first answer)", 2),
+        ("Tickets overdue", 2),
     ]
     assert [len(listed(page)) for page in pages] == [4, 2]
-    assert [count for _, count, _ in console_work_counts(yvonne)] == [0, 0]
+    for item in work:
+        assertContains(index, f'href="{item.url}"')
+    assert [item.count for item in ticket_work(yvonne)] == [0, 0]
+
+
+def test_the_work_list_has_no_ticket_rows_for_staff_who_cannot_see_tickets(provider_x):
+    newcomer = UserFactory(email="new@swiftlane.example", provider=provider_x, is_staff=True)
+
+    assert ticket_work(newcomer) == []
 
 
 def test_the_inbox_takes_the_same_queries_for_five_tickets_or_fifty(

@@ -10,7 +10,7 @@ get_or_create, so either may run first.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Provider staff"  # portal.tenancy.PROVIDER_STAFF_GROUP once the console is merged
+GROUP = "Provider staff"  # portal.tenancy.PROVIDER_STAFF_GROUP
 
 GRANTS = {
     "ticket": ["view", "change"],
