@@ -60,8 +60,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
 ):
     join_provider_staff(xavier)
     ticket = overdue_question(alice, seller_a, provider_x, xavier)
-    # CSP refusals and script errors show in the console; failed loads by their URL. The
-    # admin's pages link no icon, so the browser's own /favicon.ico probe is left out.
+    # CSP refusals and script errors show in the console; failed loads by their URL.
     console_errors, failed_loads = [], []
     page.on(
         "console",
@@ -73,9 +72,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     )
     page.on(
         "response",
-        lambda r: (
-            r.status >= 400 and not r.url.endswith("/favicon.ico") and failed_loads.append(r.url)
-        ),
+        lambda r: r.status >= 400 and failed_loads.append(r.url),
     )
 
     page.goto(f"{live_server.url}/admin/")
