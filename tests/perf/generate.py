@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
+from portal.tenancy import PROVIDER_STAFF_GROUP
+
 SELLERS = 1000
 BIG_SELLER_PACKAGES = 10_000
 PASSWORD = "bench-password"
@@ -95,6 +97,14 @@ def generate(packages: int, seed: int = 7) -> dict[str, int]:
             ("operator@bench.example", password, "", "", True, True, True, NOW, None, None),
         ],
     )  # fmt: skip
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO portal_user_groups (user_id, group_id)"
+            " SELECT u.id, g.id FROM portal_user u, auth_group g"
+            " WHERE u.email = 'agent@swiftlane.bench' AND g.name = %s",
+            [PROVIDER_STAFF_GROUP],
+        )
 
     statuses = _statuses(packages, rng)
     package_columns = [
