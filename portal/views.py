@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -6,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -17,13 +21,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as exc:
-        return JsonResponse({"status": "error", "database": f"unreachable: {exc}"}, status=503)
+    except DatabaseError:
+        # The answer is public: the detail (hosts, users) goes to the log only.
+        logger.exception("Health check: the database is unreachable")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
 
     try:
         backlog = get_broker().queue_size()
-    except Exception as exc:  # any broker failure is reported, not raised
-        queue = {"status": "error", "error": str(exc)}
+    except Exception:  # any broker failure is reported, not raised
+        logger.exception("Health check: the job queue cannot be read")
+        queue = {"status": "error"}
     else:
         queue = {"status": "ok", "backlog": backlog}
     return JsonResponse({"status": "ok", "database": "ok", "queue": queue})

@@ -8,6 +8,7 @@ operator can retry it from the admin.
 """
 
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,6 +68,45 @@ def _message(notification: Notification, smtp) -> mail.EmailMultiAlternatives:
     return message
 
 
+def _send(message: mail.EmailMultiAlternatives, smtp) -> None:
+    """Send on the batch's connection, reconnecting once if the server dropped it.
+
+    Servers close long sessions (message limits, idle time); without this, every
+    later row of the batch would fail on the dead connection and spend a try.
+    """
+    try:
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        smtp.close()
+        smtp.open()
+        message.send()
+
+
+def _render_unrendered(batch: list[int]) -> None:
+    """Render the notices a job wrote in bulk, before any sending is tried.
+
+    Sellers read their notices in the portal too: a notice should read in full
+    within a minute even while the email server is down.
+    """
+    for notification_id in batch:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(
+                    skip_locked=connection.features.has_select_for_update_skip_locked
+                )
+                .filter(pk=notification_id, subject="")
+                .first()
+            )
+            if notification is None:
+                continue
+            try:
+                emails.render_deferred(notification)
+            except Exception:  # the send step records the error against the row's tries
+                logger.exception("Notification %s could not be rendered", notification_id)
+                continue
+            notification.save(update_fields=["subject", "body_text", "body_html"])
+
+
 def _send_one(notification_id: int, smtp, now: datetime, summary: DeliverySummary) -> None:
     with transaction.atomic():
         locked = Notification.objects.select_for_update(
@@ -81,7 +121,7 @@ def _send_one(notification_id: int, smtp, now: datetime, summary: DeliverySummar
         try:
             if not notification.subject:  # written in bulk by a job: rendered now
                 emails.render_deferred(notification)
-            _message(notification, smtp).send()
+            _send(_message(notification, smtp), smtp)
         except Exception as exc:  # any transport error is recorded on the row
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if notification.attempts >= MAX_SEND_ATTEMPTS:
@@ -114,6 +154,7 @@ def deliver_notifications(
     last_id = 0
     while batch := _due(now, last_id, batch_size):
         last_id = batch[-1]
+        _render_unrendered(batch)
         smtp = mail.get_connection()
         try:
             smtp.open()

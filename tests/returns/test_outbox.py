@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from returns import emails, outbox, services
+from returns import emails, outbox, services, tasks
 from returns.models import Notification
 from tests.factories import PackageFactory
 
@@ -130,3 +130,42 @@ def test_a_refused_change_queues_nothing(provider_x, seller_a, django_capture_on
 
     assert callbacks == []
     assert not OrmQ.objects.exists()
+
+
+def test_a_connection_the_server_dropped_is_reopened_and_the_row_sent(notice):
+    sends = iter([smtplib.SMTPServerDisconnected("closed by server"), None])
+
+    def send(message, *args, **kwargs):
+        outcome = next(sends)
+        if outcome is not None:
+            raise outcome
+        return 1
+
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", send):
+        summary = outbox.deliver_notifications()
+
+    assert (summary.sent, summary.retrying) == (1, 0)
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 1)
+
+
+def test_notices_written_in_bulk_read_in_full_even_while_email_is_down(
+    settings, provider_x, seller_a
+):
+    PackageFactory(
+        provider=provider_x,
+        seller=seller_a,
+        awaiting=True,
+        claim_deadline=timezone.now() - timedelta(minutes=1),
+    )
+    tasks.finalize_expired_windows()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+
+    summary = outbox.deliver_notifications()
+
+    assert summary.sent == 0
+    notice = Notification.objects.get(kind="destruction_finalized")
+    assert notice.status == "pending"
+    assert notice.subject.startswith("The window for package")
+    assert provider_x.support_phone in notice.body_text
