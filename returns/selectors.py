@@ -13,7 +13,7 @@ Status = FailedPackage.Status
 SORTS = {
     # Packages still waiting for the seller first, soonest deadline first, then the rest.
     "action": (
-        Case(When(status=Status.AWAITING_SELLER, then=Value(0)), default=Value(1)),
+        "action_rank",
         F("claim_deadline").asc(nulls_last=True),
         "-registered_at",
         "-id",

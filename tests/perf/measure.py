@@ -143,7 +143,7 @@ def pages(times: int, seconds: int) -> list[Figure]:
     seller_cookie, agent_cookie = _session_cookie(seller), _session_cookie(agent)
     seller_pages = {
         "/packages/ (big seller, page 1)": "/packages/",
-        "/packages/ (search)": "/packages/?q=ORD-0000&status=awaiting_seller",
+        "/packages/ (search)": "/packages/?search=ORD-0000&status=awaiting_seller",
         "/packages/<public_id>/": f"/packages/{package.public_id}/",
     }
     seller_filter = f"seller__id__exact={seller.seller_id}"
