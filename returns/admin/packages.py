@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from portal.models import LogisticsProvider
 from returns import formatting, selectors
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
+from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
 from returns.admin.search import ExactSearch
 from returns.csv_format import format_help
@@ -150,6 +151,8 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     search_fields = exact_search_fields = ["tracking_number", "order_id"]
     search_help_text = "A whole tracking number or order id."
     show_full_result_count = False
+    # A provider holds hundreds of thousands of packages: an exact count is a scan.
+    paginator = CappedPaginator
     # Facet counts are one more count per filter choice, over the whole table.
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50

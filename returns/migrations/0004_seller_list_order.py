@@ -5,29 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
-        ('returns', '0003_console_lists'),
+        ("portal", "0001_initial"),
+        ("returns", "0003_console_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='failedpackage',
-            name='action_rank',
-            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(status='awaiting_seller', then=models.Value(0)), default=models.Value(1)), output_field=models.PositiveSmallIntegerField()),
+            model_name="failedpackage",
+            name="action_rank",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Case(
+                    models.When(status="awaiting_seller", then=models.Value(0)),
+                    default=models.Value(1),
+                ),
+                output_field=models.PositiveSmallIntegerField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='failedpackage',
-            index=models.Index(fields=['seller', 'action_rank', 'claim_deadline', '-registered_at', '-id'], name='package_seller_action'),
+            model_name="failedpackage",
+            index=models.Index(
+                fields=["seller", "action_rank", "claim_deadline", "-registered_at", "-id"],
+                name="package_seller_action",
+            ),
         ),
         migrations.AddIndex(
-            model_name='failedpackage',
-            index=models.Index(fields=['seller', 'claim_deadline', '-registered_at', '-id'], name='package_seller_deadline'),
+            model_name="failedpackage",
+            index=models.Index(
+                fields=["seller", "claim_deadline", "-registered_at", "-id"],
+                name="package_seller_deadline",
+            ),
         ),
         migrations.AddIndex(
-            model_name='failedpackage',
-            index=models.Index(fields=['seller', '-registered_at', '-id'], name='package_seller_recent'),
+            model_name="failedpackage",
+            index=models.Index(
+                fields=["seller", "-registered_at", "-id"], name="package_seller_recent"
+            ),
         ),
     ]
