@@ -53,7 +53,45 @@ def _statuses(total: int, rng: random.Random) -> list[str]:
     return statuses[:total]
 
 
+BULK_TABLES = [
+    "returns_failedpackage",
+    "returns_deliveryattempt",
+    "returns_packageevent",
+    "returns_notification",
+]
+
+
+def _secondary_indexes() -> list[tuple[str, str]]:
+    """(name, definition) of the bulk tables' indexes that back no constraint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+            " WHERE i.tablename = ANY(%s) AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [BULK_TABLES],
+        )
+        return cursor.fetchall()
+
+
 def generate(packages: int, seed: int = 7) -> dict[str, int]:
+    """Load the data with the secondary indexes dropped, then build them once: far
+    quicker than updating a dozen indexes row by row."""
+    indexes = _secondary_indexes()
+    with connection.cursor() as cursor:
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    counts = _load(packages, seed)
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("ANALYZE")
+    counts["index_seconds"] = round(time.monotonic() - started, 1)
+    counts["seconds"] += counts["index_seconds"]
+    return counts
+
+
+def _load(packages: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
@@ -233,8 +271,6 @@ def generate(packages: int, seed: int = 7) -> dict[str, int]:
         notification_rows(),
     )  # fmt: skip
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     counts["seconds"] = round(time.monotonic() - started, 1)
     return counts
 
