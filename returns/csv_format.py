@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from portal.models import Seller
 from returns import services
+from returns.models import DeliveryAttempt, FailedPackage
 from returns.services import CLOCK_SKEW
 
 FORMAT_HELP = [
@@ -48,13 +49,12 @@ OUTCOMES = ("delivered", "rejected")
 # What the package's columns hold.
 MAX_WEIGHT_GRAMS = 2_147_483_647
 MAX_DECLARED_VALUE = Decimal("1e10")
+# The database refuses a longer value, and the error would end the whole import.
 MAX_LENGTHS = {
-    "tracking_number": 64,
-    "order_id": 64,
-    "return_id": 64,
-    "description": 300,
-    "warehouse_location": 64,
+    column: FailedPackage._meta.get_field(column).max_length
+    for column in ("tracking_number", "order_id", "return_id", "description", "warehouse_location")
 }
+MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
 
 
 def format_help() -> list[str]:
@@ -151,11 +151,11 @@ class RowReader:
     def problem(self, message: str) -> None:
         self.problems.append(message)
 
-    def text(self, column: str, required: bool = False) -> str:
+    def text(self, column: str, required: bool = False, limit: int | None = None) -> str:
         value = self.values.get(column, "")
         if required and not value:
             self.problem(f"{column} is missing")
-        limit = MAX_LENGTHS.get(column)
+        limit = limit or MAX_LENGTHS.get(column)
         if limit and len(value) > limit:
             self.problem(f"{column} is longer than {limit} characters")
         return value
@@ -225,7 +225,8 @@ class RowReader:
         for number in range(1, settings.MAX_DELIVERY_ATTEMPTS + 1):
             given = bool(self.values.get(f"attempt_{number}_at"))
             at = self.moment(f"attempt_{number}_at")
-            reason = self.text(f"attempt_{number}_reason")
+            reason = self.text(f"attempt_{number}_reason", limit=MAX_REASON_LENGTH)
+            # A courier's note is free text: the CSV reader's field limit is its bound.
             note = self.text(f"attempt_{number}_note")
             if not given:
                 if reason or note:

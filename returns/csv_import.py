@@ -67,7 +67,8 @@ class ImportReport:
 def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> ImportReport:
     """Check and register every row of a provider's CSV file; see `csv_format.FORMAT_HELP`.
 
-    1. The file must decode and its header must name the required columns and no others.
+    1. The file must decode, its header must name the required columns and no others,
+       and every line must parse as CSV.
     2. Each row: a tracking number seen before in the file is an error, one the provider
        already registered is skipped, anything else is read and checked.
     3. A good row is registered, its attempts and outcome recorded, in one transaction.
@@ -79,21 +80,35 @@ def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> 
         report.file_errors.append("The file is not UTF-8 text; save it as “CSV UTF-8”.")
         return report
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames:
-        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
+    # Read to the end before applying anything: after a line the CSV reader cannot parse,
+    # it may be anywhere in a quoted value, so no row after it can be trusted.
+    try:
+        if reader.fieldnames:
+            reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
+        lines = [(reader.line_num, values) for values in reader]
+    except csv.Error as error:
+        # The DictReader's own line_num stops at the last row it returned.
+        line = reader.reader.line_num
+        report.file_errors.append(f"Line {line} cannot be read as CSV: {error}.")
+        return report
     report.file_errors.extend(header_problems(reader.fieldnames))
     if report.file_errors:
         return report
 
     rows = _Rows(provider=provider, actor=actor)
-    for values in reader:
+    for line, values in lines:
         if None in values:
             message = "the row has more values than columns"
-            report.rows.append(RowResult(reader.line_num, "", ERROR, message))
+            report.rows.append(RowResult(line, "", ERROR, message))
             continue
         values = {column: (value or "").strip() for column, value in values.items()}
-        if any(values.values()):  # spreadsheets leave rows of empty cells at the end
-            report.rows.append(rows.apply(values, reader.line_num))
+        # PostgreSQL refuses a NUL in any text, even in the lookups before the row is read.
+        with_nul = [column for column, value in values.items() if "\x00" in value]
+        if with_nul:
+            message = f"a NUL character (\\x00) cannot be stored; found in {', '.join(with_nul)}"
+            report.rows.append(RowResult(line, "", ERROR, message))
+        elif any(values.values()):  # spreadsheets leave rows of empty cells at the end
+            report.rows.append(rows.apply(values, line))
     return report
 
 

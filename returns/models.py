@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +8,16 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
+from portal.storage import PrivateStorage, random_name
 from portal.tenancy import TenantQuerySet
+
+# The destruction photo's stored extension, the only record of its checked content type.
+PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+
+
+def destruction_photo_name(instance: models.Model, filename: str) -> str:
+    """A random name: whoever knows a package's public id must not find its photo."""
+    return random_name("destructions", PurePosixPath(filename).suffix.lower())
 
 
 def new_public_id() -> str:
@@ -89,7 +99,10 @@ class FailedPackage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    destruction_photo = models.FileField(upload_to="destructions/%Y/%m/", blank=True)
+    # Served only by `returns:destruction_photo`, which checks who asks.
+    destruction_photo = models.FileField(
+        storage=PrivateStorage(), upload_to=destruction_photo_name, blank=True
+    )
 
     # The seller's list puts packages waiting for them first. A stored column, not an
     # ORDER BY CASE, so an index can serve the first page of a seller with 10,000 rows.

@@ -5,12 +5,22 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraints
 
 from returns.models import FailedPackage
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL cannot store a NUL in text: refused here, the answer names the field.
+    if "\x00" in value:
+        raise ValueError("a NUL character (\\u0000) cannot be stored")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_without_nul)]
+Required = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_without_nul)
+]
 
 EVENT_ID = Field(
     max_length=100,

@@ -10,6 +10,7 @@ a seller or an agent can act on.
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,7 +22,14 @@ from django.utils import timezone
 from portal.models import LogisticsProvider, Seller
 from returns import emails
 from returns.formatting import local_date
-from returns.models import Channel, DeliveryAttempt, FailedPackage, Notification, PackageEvent
+from returns.models import (
+    PHOTO_TYPES,
+    Channel,
+    DeliveryAttempt,
+    FailedPackage,
+    Notification,
+    PackageEvent,
+)
 
 Status = FailedPackage.Status
 
@@ -571,6 +579,9 @@ def confirm_destruction(
         raise DomainError("A destruction reference is required (the number on your record).")
     if method not in FailedPackage.DestructionMethod.values:
         raise DomainError(f"“{method}” is not a destruction method the portal knows.")
+    # The form names a photo by its checked content (photo.jpg); the name is how it is served.
+    if photo is not None and PurePosixPath(photo.name).suffix.lower() not in PHOTO_TYPES:
+        raise DomainError("The photo must be a JPEG or PNG picture.")
     now = timezone.now()
     from_status = _move(
         package,
@@ -582,8 +593,8 @@ def confirm_destruction(
         destroyed_by=_actor(actor),
     )
     if photo is not None:
-        # Stored under a generated name; a rolled-back transaction leaves only an orphan file.
-        package.destruction_photo.save(f"{package.public_id}-{photo.name}", photo, save=False)
+        # Stored under a random name; a rolled-back transaction leaves only an orphan file.
+        package.destruction_photo.save(photo.name, photo, save=False)
         FailedPackage.objects.filter(pk=package.pk).update(
             destruction_photo=package.destruction_photo.name
         )

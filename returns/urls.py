@@ -1,6 +1,6 @@
 from django.urls import path
 
-from returns import views
+from returns import photos, views
 
 app_name = "returns"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("packages/<str:public_id>/", views.package_detail, name="package_detail"),
     path("packages/<str:public_id>/release/", views.release, name="release"),
     path("packages/<str:public_id>/certificate/", views.certificate, name="certificate"),
+    path(
+        "packages/<str:public_id>/destruction-photo/",
+        photos.destruction_photo,
+        name="destruction_photo",
+    ),
     path("notifications/", views.notification_list, name="notification_list"),
     path(
         "notifications/<int:notification_id>/read/",

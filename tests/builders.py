@@ -4,6 +4,7 @@ import itertools
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,13 +47,14 @@ def awaiting_package(seller, provider, *, description: str = "Wireless earbuds")
     return package
 
 
-def destroyed_package(seller, provider, *, staff) -> FailedPackage:
+def destroyed_package(seller, provider, *, staff, photo: File | None = None) -> FailedPackage:
     package = awaiting_package(seller, provider)
     release_package(package=package, channel=Channel.WEB)
     confirm_destruction(
         package=package,
         reference="DX-2041",
         method=FailedPackage.DestructionMethod.SHREDDED,
+        photo=photo,
         actor=staff,
         channel=Channel.ADMIN,
     )

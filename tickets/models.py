@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
+from portal.storage import PrivateStorage
 from portal.tenancy import TenantQuerySet
 from returns.models import FailedPackage
-from tickets.storage import PrivateStorage, attachment_name
+from tickets.storage import attachment_name
 
 # No 0/O, 1/I/L: a reference read out on the phone or copied by hand stays unambiguous.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -52,7 +52,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 
 def _selected_package(request: HttpRequest, public_id: str | None):
-    if not public_id:
+    # PostgreSQL refuses a NUL even in a lookup, and no public id holds one.
+    if not public_id or "\x00" in public_id:
         return None
     return package_selectors.packages_for(request.user).filter(public_id=public_id).first()
 

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 
 from portal.models import LogisticsProvider
@@ -124,7 +125,7 @@ DESTRUCTION_FIELDS = [
     "destruction_reference",
     "destruction_method",
     "destroyed_by_email",
-    "destruction_photo",
+    "photo_link",
 ]
 
 
@@ -256,6 +257,14 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         if package.destroyed_by is None:
             return self.get_empty_value_display()
         return package.destroyed_by.email
+
+    # The photo is private: it has no storage URL, only the view that checks who asks.
+    @admin.display(description="photo")
+    def photo_link(self, package: FailedPackage) -> str:
+        if not package.destruction_photo:
+            return self.get_empty_value_display()
+        url = reverse("returns:destruction_photo", args=[package.public_id])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open the photo</a>', url)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Packages arrive through the intake API or the CSV import, with their event.

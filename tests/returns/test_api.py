@@ -405,6 +405,32 @@ def test_a_missing_field_is_a_422_naming_it(carrier_x):
     assert problem(response) == ("order_id", "Field required")
 
 
+@pytest.mark.parametrize(
+    "event, field",
+    [
+        (registered(event_id="reg\x001"), "event_id"),
+        (registered(tracking_number="TRK\x001"), "tracking_number"),
+        (registered(shop_code="SHOP-A\x00"), "shop_code"),
+        (registered(description="Speaker\x00"), "description"),
+        (attempt_failed(1, failure_reason="\x00"), "failure_reason"),
+        (attempt_failed(1, courier_note="Gate\x00"), "courier_note"),
+        (rejected(note="Refused\x00"), "note"),
+    ],
+)
+def test_a_nul_character_in_any_text_is_a_422_naming_the_field(carrier_x, event, field):
+    response = carrier_x.send(event)
+
+    assert response.status_code == 422
+    assert problem(response) == (field, "Value error, a NUL character (\\u0000) cannot be stored")
+    assert row_counts() == dict.fromkeys(row_counts(), 0)
+
+
+def test_a_tracking_number_with_a_nul_character_is_not_found(carrier_x):
+    response = carrier_x.package("TRK%001")
+
+    assert response.status_code == 404
+
+
 def test_an_unknown_event_type_is_a_422_naming_the_type(carrier_x):
     response = carrier_x.send(registered(type="package_teleported"))
 

@@ -1,6 +1,8 @@
 """The package list's actions: each through a service, each reporting done and skipped rows."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -311,7 +313,7 @@ def test_a_text_file_named_png_is_not_a_photo(agent, make):
     assert not package.destruction_photo
 
 
-def test_destruction_is_confirmed_with_reference_method_and_photo(agent, make, xavier):
+def test_destruction_is_confirmed_with_reference_method_and_photo(agent, make, xavier, settings):
     package = make("TRK-1", pending_destruction=True)
     destroyed = make("TRK-2", destroyed=True)
 
@@ -335,8 +337,11 @@ def test_destruction_is_confirmed_with_reference_method_and_photo(agent, make, x
         xavier,
     )
     assert (package.destruction_reference, package.destruction_method) == ("DX-77", "incinerated")
-    # Named for what it is, whatever the upload was called.
-    assert package.destruction_photo.name.endswith(f"{package.public_id}-photo.png")
+    # Private, under a random name ending in what the content is, whatever the upload said.
+    stored = Path(package.destruction_photo.path)
+    assert stored.is_relative_to(settings.PRIVATE_MEDIA_ROOT)
+    assert re.fullmatch(r"[0-9a-f]{32}\.png", stored.name)
+    assert package.public_id not in package.destruction_photo.name
     assert package.destruction_photo.read() == PNG
     assert package.events.get().detail == "Incinerated, reference DX-77"
     assert kinds(package) == {"destroyed"}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -149,6 +150,43 @@ def test_a_row_the_state_machine_refuses_leaves_nothing_of_itself(
     assert PackageEvent.objects.filter(package__tracking_number="TRK-1").count() == 0
 
 
+def test_values_the_database_cannot_hold_are_reported_by_line_and_the_other_rows_imported(
+    provider_x, seller_a
+):
+    data = csv_bytes(
+        row("TRK-1"),
+        row("TRK-2", **{**failed(30), "attempt_1_reason": "Nobody home. " * 20}),
+        row("TRK-3", description="Speaker\x00", **failed(30)),
+        row("TRK-4\x00"),
+        row("TRK-5", **failed(30, 20, 10)),
+    )
+
+    report = import_packages(provider=provider_x, data=data)
+
+    errors = {r.line: r.message for r in report.errors}
+    assert errors == {
+        3: "attempt_1_reason is longer than 200 characters",
+        4: "a NUL character (\\x00) cannot be stored; found in description",
+        5: "a NUL character (\\x00) cannot be stored; found in tracking_number, order_id",
+    }
+    assert [(r.line, r.tracking_number) for r in report.imported] == [(2, "TRK-1"), (6, "TRK-5")]
+    assert sorted(statuses()) == ["TRK-1", "TRK-5"]
+    assert DeliveryAttempt.objects.count() == 3
+    assert not PackageEvent.objects.exclude(package__tracking_number__in=["TRK-1", "TRK-5"])
+
+
+def test_a_line_too_long_to_parse_is_reported_and_nothing_is_imported(provider_x, seller_a):
+    data = csv_bytes(row("TRK-1"), row("TRK-2", description="x" * 200_000), row("TRK-3"))
+
+    report = import_packages(provider=provider_x, data=data)
+
+    assert report.file_errors == [
+        "Line 3 cannot be read as CSV: field larger than field limit (131072)."
+    ]
+    assert str(report).startswith("Nothing imported: Line 3 cannot be read as CSV")
+    assert FailedPackage.objects.count() == 0
+
+
 def test_importing_the_same_file_again_creates_nothing_new(provider_x, good_file):
     import_packages(provider=provider_x, data=good_file)
     counts = (FailedPackage.objects.count(), PackageEvent.objects.count())
@@ -245,6 +283,21 @@ def test_the_command_fails_after_reporting_the_bad_rows(provider_x, seller_a, tm
     assert list(statuses()) == ["TRK-1"]
 
 
+def test_the_command_reports_a_file_it_cannot_parse(provider_x, seller_a, tmp_path, capsys):
+    path = write(tmp_path, csv_bytes(row("TRK-1", description="x" * 200_000)))
+
+    with pytest.raises(CommandError, match="Some rows were not imported"):
+        call_command("import_packages", "swiftlane", path)
+
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "Line 2 cannot be read as CSV: field larger than field limit (131072)."
+    ]
+    assert captured.out.splitlines() == [
+        "Nothing imported: Line 2 cannot be read as CSV: field larger than field limit (131072)."
+    ]
+
+
 def test_the_command_refuses_an_unknown_provider(db, tmp_path):
     with pytest.raises(CommandError, match="No provider has the code 'nobody'"):
         call_command("import_packages", "nobody", write(tmp_path, b""))
@@ -255,3 +308,30 @@ def test_the_command_help_documents_the_file_format():
 
     for column in ("tracking_number", "shop_code", "attempt_1_at", "outcome_at"):
         assert column in help_text
+
+
+# --- the upload (PostgreSQL) ----------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_an_upload_with_values_postgresql_refuses_answers_with_its_report(
+    client_for, operator, provider_x, seller_a
+):
+    """SQLite stores an over-long reason or a NUL; PostgreSQL raised, and the upload gave a 500."""
+    data = csv_bytes(
+        row("TRK-1", **{**failed(30), "attempt_1_reason": "x" * 201}),
+        row("TRK-2", description="Speaker\x00"),
+        row("TRK-3"),
+    )
+    upload = SimpleUploadedFile("packages.csv", data, content_type="text/csv")
+
+    response = client_for(operator).post(
+        "/admin/returns/failedpackage/import/", {"provider": provider_x.pk, "file": upload}
+    )
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "1 imported, 0 already registered, 2 with errors" in text
+    assert "attempt_1_reason is longer than 200 characters" in text
+    assert "found in description" in text
+    assert list(statuses()) == ["TRK-3"]

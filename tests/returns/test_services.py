@@ -302,6 +302,18 @@ def test_withdrawing_a_claim_sends_it_to_destruction_with_the_reason(claimed, xa
     assert "Redelivery failed twice" in notice.body_text
 
 
+def test_a_destruction_photo_that_is_not_a_jpeg_or_png_is_refused(pending, xavier):
+    page = ContentFile(b"<html><script>alert(1)</script></html>", name="evidence.html")
+
+    with pytest.raises(services.DomainError, match="must be a JPEG or PNG picture"):
+        services.confirm_destruction(
+            package=pending, reference="DX-1", method="shredded", photo=page, channel="admin"
+        )
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.destruction_photo.name) == (Status.DESTRUCTION_PENDING, "")
+
+
 def test_confirming_destruction_records_the_evidence(pending, xavier):
     photo = ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64, name="shredder.png")
 
@@ -317,7 +329,9 @@ def test_confirming_destruction_records_the_evidence(pending, xavier):
     pending.refresh_from_db()
     assert pending.status == Status.DESTROYED
     assert (pending.destruction_reference, pending.destroyed_by) == ("DX-2026-0042", xavier)
-    assert pending.destruction_photo.name.endswith("shredder.png")
+    assert pending.destruction_photo.name.startswith("destructions/")
+    assert pending.destruction_photo.name.endswith(".png")
+    assert "shredder" not in pending.destruction_photo.name
     assert pending.events.get().detail == "Shredded, reference DX-2026-0042"
     destroyed_notice = Notification.objects.get(kind=Kind.DESTROYED)
     assert f"/packages/{pending.public_id}/certificate/" in destroyed_notice.body_text

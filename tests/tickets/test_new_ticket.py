@@ -227,3 +227,21 @@ def test_another_sellers_package_is_neither_offered_nor_accepted(
     package.refresh_from_db()
     assert package.status == Status.AWAITING_SELLER
     assert not Ticket.objects.exists()
+
+
+def test_a_package_id_with_a_nul_character_is_no_package(client_for, alice, seller_a, provider_x):
+    awaiting_package(seller_a, provider_x)
+    client = client_for(alice)
+
+    first_step = client.get(NEW, {"package": "\x00"})
+    question = client.get(NEW, {"package": "\x00", "category": "question"})
+    posted = client.post(
+        f"{NEW}?category=question",
+        {"package": "\x00", "body": "Where is it?", "category": "question"},
+    )
+
+    assertContains(first_step, "What do you need?")
+    assertContains(question, '<h1 class="h3">Question</h1>', html=True)
+    assert posted.status_code == 200
+    assert "package" in posted.context["form"].errors
+    assert not Ticket.objects.exists()

@@ -56,7 +56,8 @@ class SellerAWorld:
             "attachment_id": self.attachment.pk,
             "notification_id": self.notification.pk,
         }
-        if route.name == "returns:certificate":  # only a destroyed package has one
+        # Only a destroyed package has a certificate and a destruction photo.
+        if route.name in {"returns:certificate", "returns:destruction_photo"}:
             values["public_id"] = self.destroyed.public_id
         missing = set(route.params) - set(values)
         assert not missing, f"Give {route.name} a value for {missing} in SellerAWorld.url"
@@ -65,7 +66,7 @@ class SellerAWorld:
 
 @pytest.fixture
 def world(client_for, alice, xavier, seller_a, provider_x) -> SellerAWorld:
-    destroyed = destroyed_package(seller_a, provider_x, staff=xavier)
+    destroyed = destroyed_package(seller_a, provider_x, staff=xavier, photo=png("shredder.png"))
     claimed = awaiting_package(seller_a, provider_x)
     file_ticket(client_for(alice), claimed, attachments=[png()])
     return SellerAWorld(

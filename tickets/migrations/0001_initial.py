@@ -5,6 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.storage
 import tickets.models
 import tickets.storage
 
@@ -179,7 +180,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=tickets.storage.PrivateStorage(),
+                        storage=portal.storage.PrivateStorage(),
                         upload_to=tickets.storage.attachment_name,
                     ),
                 ),

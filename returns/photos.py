@@ -1,0 +1,33 @@
+"""The destruction photo, for the package's seller, the provider's staff and operators.
+
+A separate module from the seller's pages: provider staff open it from the console.
+"""
+
+from pathlib import PurePosixPath
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from returns.models import PHOTO_TYPES, FailedPackage
+
+
+@require_GET
+def destruction_photo(request: HttpRequest, public_id: str) -> FileResponse:
+    package = get_object_or_404(FailedPackage.objects.for_user(request.user), public_id=public_id)
+    photo = package.destruction_photo
+    if not photo:
+        raise Http404("This package has no destruction photo.")
+    extension = PurePosixPath(photo.name).suffix
+    try:
+        opened = photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("The destruction photo is missing from storage.") from None
+    response = FileResponse(
+        opened,
+        # The type checked at upload (the name's extension records it), never a guess.
+        content_type=PHOTO_TYPES[extension],
+        filename=f"destruction-{package.public_id}{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
