@@ -99,7 +99,7 @@ def test_the_migration_moves_a_public_photo_to_private_storage(destroyed, settin
     public_copy.parent.mkdir(parents=True)
     public_copy.write_bytes(png_bytes())
     FailedPackage.objects.filter(pk=destroyed.pk).update(destruction_photo=old_name)
-    migration = importlib.import_module("returns.migrations.0004_destruction_photo_private")
+    migration = importlib.import_module("returns.migrations.0005_destruction_photo_private")
 
     migration.move_photos(apps, None)
     migration.move_photos(apps, None)  # run again, it finds nothing left to move

@@ -34,7 +34,7 @@ def move_photos(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0003_console_lists"),
+        ("returns", "0004_seller_list_order"),
     ]
 
     operations = [
