@@ -1,6 +1,5 @@
 """The benchmarks themselves; `tests.perf.run` prepares the database and reports."""
 
-import resource
 import subprocess
 import sys
 import tempfile
@@ -108,14 +107,26 @@ def finalize(times: int) -> Figure:
     )
 
 
-def _job_peak_rss_mb(name: str) -> float:
-    """Peak RSS of the job run as `manage.py run_job` runs it, in a fresh process.
+CHILD_JOB = """
+import os, django
+django.setup()
+from portal.jobs import run_job
+from tests.perf.http import peak_rss_mb
+run_job({name!r})
+print(peak_rss_mb(os.getpid()))
+"""
 
-    RUSAGE_CHILDREN keeps the largest child so far, and the job is the only child by then.
+
+def _job_peak_rss_mb(name: str) -> float:
+    """Peak RSS of the job in a fresh process, as a worker runs it, read by the child itself.
+
+    (getrusage would count the bench's own memory: a forked child starts as its copy.)
     """
-    subprocess.run([sys.executable, "manage.py", "run_job", name], cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD_JOB.format(name=name)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 # --- 2 and 3. pages under wrk -----------------------------------------------------------
