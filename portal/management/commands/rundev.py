@@ -40,7 +40,9 @@ class Command(BaseCommand):
     help = "Run the development web server and the django-q2 worker together."
 
     def handle(self, *args, **options):
-        # Stop cleanly on TERM too, as on Ctrl-C.
+        # Ctrl-C and TERM both stop cleanly. SIGINT is set explicitly because a shell
+        # that starts us in the background makes us (and so our children) ignore it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         sys.exit(run())
 
