@@ -88,7 +88,8 @@ def _render_unrendered(batch: list[int]) -> None:
     Sellers read their notices in the portal too: a notice should read in full
     within a minute even while the email server is down.
     """
-    for notification_id in batch:
+    unrendered = Notification.objects.filter(pk__in=batch, subject="").values_list("pk", flat=True)
+    for notification_id in list(unrendered):
         with transaction.atomic():
             notification = (
                 Notification.objects.select_for_update(
