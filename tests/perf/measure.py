@@ -161,7 +161,7 @@ def pages(times: int, seconds: int) -> list[Figure]:
         "/packages/ (search)": "/packages/?search=ORD-0000&status=awaiting_seller",
         "/packages/<public_id>/": f"/packages/{package.public_id}/",
     }
-    seller_filter = f"seller__id__exact={seller.seller_id}"
+    seller_filter = f"seller={seller.seller_id}"
     changelists = {
         "staff changelist (default)": "/admin/returns/failedpackage/",
         "staff changelist (status)": "/admin/returns/failedpackage/?status__exact=awaiting_seller",
