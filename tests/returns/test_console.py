@@ -117,6 +117,17 @@ def test_the_seller_filter_lists_only_sellers_with_packages_here(
     assert "Shop C" not in text
 
 
+def test_the_seller_filter_keeps_the_other_filters_and_marks_the_chosen_seller(
+    client_for, xavier, ours
+):
+    response = client_for(xavier).get(PACKAGES, {"status": "in_delivery", "seller": ours.seller.pk})
+
+    text = response.content.decode()
+    assert '<input type="hidden" name="status" value="awaiting_seller">' in text
+    assert f'<option value="{ours.seller.pk}" selected>Shop A (SHOP-A)</option>' in text
+    assert response.context["cl"].result_count == 1
+
+
 def test_filtering_by_another_providers_seller_finds_nothing(client_for, xavier, ours, theirs):
     response = client_for(xavier).get(PACKAGES, {"seller": theirs.seller.pk})
 
