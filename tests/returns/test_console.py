@@ -120,7 +120,9 @@ def test_the_seller_filter_lists_only_sellers_with_packages_here(
 def test_the_seller_filter_keeps_the_other_filters_and_marks_the_chosen_seller(
     client_for, xavier, ours
 ):
-    response = client_for(xavier).get(PACKAGES, {"status": "awaiting_seller", "seller": ours.seller.pk})
+    response = client_for(xavier).get(
+        PACKAGES, {"status": "awaiting_seller", "seller": ours.seller.pk}
+    )
 
     text = response.content.decode()
     assert '<input type="hidden" name="status" value="awaiting_seller">' in text
