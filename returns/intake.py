@@ -123,14 +123,15 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
 def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:
     _not_in_future(event.attempted_at, "attempted_at")
     package = _in_delivery(provider, event.tracking_number, "a failed attempt")
-    services.record_failed_attempt(
+    attempt = services.record_failed_attempt(
         package=package,
         attempted_at=event.attempted_at,
         failure_reason=event.failure_reason,
         courier_note=event.courier_note,
         channel=Channel.API,
     )
-    return _answer(event, package)
+    # The busiest event: answer from the service's own up-to-date copy, read no more.
+    return _answer(event, attempt.package, attempts=attempt.number)
 
 
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
@@ -184,8 +185,12 @@ def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -
     return package
 
 
-def _answer(event: AnyEvent, package: FailedPackage, status_code: int = 200) -> IntakeAnswer:
-    package.refresh_from_db()
+def _answer(
+    event: AnyEvent, package: FailedPackage, status_code: int = 200, attempts: int | None = None
+) -> IntakeAnswer:
+    if attempts is None:
+        package.refresh_from_db()
+        attempts = package.attempts.count()
     body = EventAnswer(
         event_id=event.event_id,
         type=event.type,
@@ -194,6 +199,6 @@ def _answer(event: AnyEvent, package: FailedPackage, status_code: int = 200) -> 
         status=package.status,
         reason=package.reason,
         claim_deadline=package.claim_deadline,
-        attempts=package.attempts.count(),
+        attempts=attempts,
     )
     return IntakeAnswer(status_code, body.model_dump(mode="json"))
