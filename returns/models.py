@@ -59,10 +59,14 @@ class FailedPackage(models.Model):
         OTHER = "other", "Other (see reference)"
 
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    # No index of their own: the composite indexes below lead with each of them, and
+    # every index on this table is rewritten when a package changes status.
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.PROTECT, related_name="packages"
+        LogisticsProvider, on_delete=models.PROTECT, related_name="packages", db_index=False
     )
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="packages")
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="packages", db_index=False
+    )
     tracking_number = models.CharField(max_length=64)
     order_id = models.CharField("order id", max_length=64)
     return_id = models.CharField("return id", max_length=64, blank=True)
