@@ -5,21 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
-        ('returns', '0005_destruction_photo_private'),
+        ("portal", "0001_initial"),
+        ("returns", "0005_destruction_photo_private"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='failedpackage',
-            name='provider',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='portal.logisticsprovider'),
+            model_name="failedpackage",
+            name="provider",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="packages",
+                to="portal.logisticsprovider",
+            ),
         ),
         migrations.AlterField(
-            model_name='failedpackage',
-            name='seller',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='portal.seller'),
+            model_name="failedpackage",
+            name="seller",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="packages",
+                to="portal.seller",
+            ),
         ),
     ]
