@@ -32,9 +32,15 @@ def repeat(times: int, run: Callable[[], float]) -> list[float]:
 
 
 def all_figures(args) -> list[Figure]:
-    figures = [finalize(args.repeat)]
-    figures += pages(args.repeat, args.seconds)
-    figures += [intake(args.repeat, args.seconds), email_delivery(args.repeat)]
+    figures = []
+    if "finalize" in args.only:
+        figures.append(finalize(args.repeat))
+    if "pages" in args.only:
+        figures += pages(args.repeat, args.seconds)
+    if "intake" in args.only:
+        figures.append(intake(args.repeat, args.seconds))
+    if "email" in args.only:
+        figures.append(email_delivery(args.repeat))
     return figures
 
 

@@ -9,6 +9,7 @@
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,7 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH_DB = "portal_bench"
+# BENCH_DATABASE lets two benches share one server without dropping each other's data.
+BENCH_DB = os.environ.get("BENCH_DATABASE", "portal_bench")
 
 
 def database_urls() -> tuple[str, str]:
@@ -48,13 +50,28 @@ def commit() -> str:
     ).stdout.strip()
 
 
+def measure_groups() -> tuple[str, ...]:
+    # Kept here, not imported from measure: that module needs Django set up.
+    return ("finalize", "pages", "intake", "email")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the returns portal.")
     parser.add_argument("--packages", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--keep-db", action="store_true", help="leave the database for study")
+    parser.add_argument(
+        "--only",
+        type=lambda value: value.split(","),
+        default=list(measure_groups()),
+        help="comma-separated groups to run: " + ", ".join(measure_groups()),
+    )
     args = parser.parse_args()
+    if unknown := set(args.only) - set(measure_groups()):
+        sys.exit(f"--only: unknown group {', '.join(sorted(unknown))}")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", BENCH_DB):
+        sys.exit(f"BENCH_DATABASE must be a plain lower-case name, not {BENCH_DB!r}")
     if args.repeat < 3:
         sys.exit("--repeat must be at least 3: figures are medians of three or more runs.")
 
