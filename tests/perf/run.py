@@ -17,6 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.perf.http import require_wrk
+
 ROOT = Path(__file__).resolve().parents[2]
 # BENCH_DATABASE lets two benches share one server without dropping each other's data.
 BENCH_DB = os.environ.get("BENCH_DATABASE", "portal_bench")
@@ -76,6 +78,8 @@ def main() -> None:
         sys.exit("--repeat must be at least 3: figures are medians of three or more runs.")
 
     admin_url, bench_url = database_urls()
+    if {"pages", "intake"} & set(args.only):
+        require_wrk()  # before the load, not after it
     os.environ.update(
         DATABASE_URL=bench_url,
         DEBUG="false",
