@@ -160,9 +160,13 @@ def _move(
 
 
 def _locked(package: FailedPackage) -> FailedPackage:
-    """The package re-read under a row lock, for changes that depend on its rows."""
+    """The package re-read under a row lock, for changes that depend on its rows.
+
+    The lock is on the package row alone: locking the joined rows too would queue
+    every change for one seller or provider behind the previous one's commit.
+    """
     return (
-        FailedPackage.objects.select_for_update()
+        FailedPackage.objects.select_for_update(of=("self",))
         .select_related("seller", "provider")
         .get(pk=package.pk)
     )
