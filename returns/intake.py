@@ -129,6 +129,7 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
         failure_reason=event.failure_reason,
         courier_note=event.courier_note,
         channel=Channel.API,
+        locked=True,
     )
     # The busiest event: answer from the service's own up-to-date copy, read no more.
     return _answer(event, attempt.package, attempts=attempt.number)
@@ -137,7 +138,9 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
     _not_in_future(event.delivered_at, "delivered_at")
     package = _in_delivery(provider, event.tracking_number, "a delivery")
-    services.record_delivered(package=package, delivered_at=event.delivered_at, channel=Channel.API)
+    services.record_delivered(
+        package=package, delivered_at=event.delivered_at, channel=Channel.API, locked=True
+    )
     return _answer(event, package)
 
 
@@ -145,7 +148,11 @@ def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswe
     _not_in_future(event.rejected_at, "rejected_at")
     package = _in_delivery(provider, event.tracking_number, "a rejection")
     services.record_seller_rejection(
-        package=package, rejected_at=event.rejected_at, note=event.note, channel=Channel.API
+        package=package,
+        rejected_at=event.rejected_at,
+        note=event.note,
+        channel=Channel.API,
+        locked=True,
     )
     return _answer(event, package)
 
@@ -167,9 +174,10 @@ def _not_in_future(moment: datetime, field: str) -> None:
 
 
 def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:
-    # Locked, so the status checked here is the one the service finds.
+    # Locked, so the status checked here is the one the service finds; the service takes
+    # this copy (`locked=True`) rather than reading and locking the package again.
     package = (
-        packages_of(provider).select_for_update().filter(tracking_number=tracking_number).first()
+        services.locking(packages_of(provider)).filter(tracking_number=tracking_number).first()
     )
     if package is None:
         raise IntakeRejected(

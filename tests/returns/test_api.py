@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from returns import outbox, tokens
@@ -280,6 +281,22 @@ def test_through_the_api_alone_three_failed_attempts_leave_the_package_to_the_se
     assert "TRK-1" in email.body
     notice.refresh_from_db()
     assert notice.status == "sent"
+
+
+def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_own(carrier_x):
+    carrier_x.send(registered())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = carrier_x.send(attempt_failed(1))
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries]
+    # The token; the event id looked up; the claim; the package, locked; its attempts
+    # counted; the attempt and its audit event; the answer stored. The savepoint is the
+    # event's own transaction, nested in the test's.
+    assert len(statements) == 10, "\n".join(statements)
+    assert sum(sql.startswith('SELECT "returns_failedpackage"') for sql in statements) == 1
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
 
 def test_delivery_to_the_seller_returns_the_package(carrier_x):
