@@ -48,16 +48,16 @@ def packages_of(provider: LogisticsProvider) -> QuerySet[FailedPackage]:
 def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer:
     """Apply one event, or answer what its first delivery was answered.
 
-    1. An event id this provider already used gets the stored answer; nothing changes.
-    2. Otherwise one transaction claims the event id, applies the event through the
-       services and stores the answer. A twin sent at the same moment waits on the
-       claim's unique constraint, fails it, and gets the winner's stored answer.
+    1. One transaction claims the event id, applies the event through the services
+       and stores the answer.
+    2. An event id this provider already used fails the claim's unique constraint and
+       gets the stored answer; nothing changes. A twin sent at the same moment waits
+       on the constraint until the winner commits, and gets the winner's answer.
     3. A refusal rolls everything back, the claim included, so the provider can
        correct the event and send it again under the same id.
+
+    A replay is rare, so it is the claim that finds it, not a read before every event.
     """
-    stored = _stored(provider, event.event_id)
-    if stored is not None:
-        return _replay(stored, event)
     try:
         with transaction.atomic():
             record = IntakeEvent.objects.create(
@@ -71,15 +71,11 @@ def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer
             record.status_code, record.response = answer.status_code, answer.body
             record.save(update_fields=["status_code", "response"])
     except IntegrityError:
-        stored = _stored(provider, event.event_id)
+        stored = IntakeEvent.objects.filter(provider=provider, event_id=event.event_id).first()
         if stored is None:  # not the claim that failed
             raise
         return _replay(stored, event)
     return answer
-
-
-def _stored(provider: LogisticsProvider, event_id: str) -> IntakeEvent | None:
-    return IntakeEvent.objects.filter(provider=provider, event_id=event_id).first()
 
 
 def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:

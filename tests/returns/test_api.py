@@ -291,10 +291,10 @@ def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_o
 
     assert response.status_code == 200
     statements = [query["sql"] for query in queries]
-    # The token; the event id looked up; the claim; the package, locked; its attempts
-    # counted; the attempt and its audit event; the answer stored. The savepoint is the
-    # event's own transaction, nested in the test's.
-    assert len(statements) == 10, "\n".join(statements)
+    # The token; the claim; the package, locked; its attempts counted; the attempt and its
+    # audit event; the answer stored. The savepoint is the event's own transaction, nested
+    # in the test's.
+    assert len(statements) == 9, "\n".join(statements)
     assert sum(sql.startswith('SELECT "returns_failedpackage"') for sql in statements) == 1
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
