@@ -48,31 +48,31 @@ def packages_of(provider: LogisticsProvider) -> QuerySet[FailedPackage]:
 def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer:
     """Apply one event, or answer what its first delivery was answered.
 
-    1. One transaction claims the event id, applies the event through the services
-       and stores the answer.
-    2. An event id this provider already used fails the claim's unique constraint and
-       gets the stored answer; nothing changes. A twin sent at the same moment waits
-       on the constraint until the winner commits, and gets the winner's answer.
-    3. A refusal rolls everything back, the claim included, so the provider can
-       correct the event and send it again under the same id.
+    1. One transaction applies the event through the services and stores its answer
+       under the event id.
+    2. A refusal rolls everything back, so the provider can correct the event and send
+       it again under the same id.
+    3. An event id this provider already used — a retry, or a twin sent at the same
+       moment — gets the stored answer, and nothing changes. Its own transaction waits
+       for the first one (on the package's row lock, or on the event id's unique
+       constraint), is refused or fails the constraint, and rolls back.
 
-    A replay is rare, so it is the claim that finds it, not a read before every event.
+    A replay is rare, so it is found on the way out rather than looked up before every
+    event, and the answer is written once, not claimed first and filled in after.
     """
     try:
         with transaction.atomic():
-            record = IntakeEvent.objects.create(
+            answer = APPLY[event.type](provider, event)
+            IntakeEvent.objects.create(
                 provider=provider,
                 event_id=event.event_id,
                 kind=event.type,
-                status_code=0,
-                response={},
+                status_code=answer.status_code,
+                response=answer.body,
             )
-            answer = APPLY[event.type](provider, event)
-            record.status_code, record.response = answer.status_code, answer.body
-            record.save(update_fields=["status_code", "response"])
-    except IntegrityError:
+    except (IntegrityError, IntakeRejected, services.DomainError):
         stored = IntakeEvent.objects.filter(provider=provider, event_id=event.event_id).first()
-        if stored is None:  # not the claim that failed
+        if stored is None:  # a refusal, or another constraint than the event id's
             raise
         return _replay(stored, event)
     return answer
