@@ -171,15 +171,15 @@ def _not_in_future(moment: datetime, field: str) -> None:
 
 def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:
     # Locked, so the status checked here is the one the service finds; the service takes
-    # this copy (`locked=True`) rather than reading and locking the package again.
-    package = (
-        services.locking(packages_of(provider)).filter(tracking_number=tracking_number).first()
-    )
-    if package is None:
+    # this copy (`locked=True`) rather than reading and locking the package again. get(),
+    # as the number is unique per provider: first() would sort by the model's order.
+    try:
+        package = services.locking(packages_of(provider)).get(tracking_number=tracking_number)
+    except FailedPackage.DoesNotExist:
         raise IntakeRejected(
             "tracking_number",
             f"No package with tracking number {tracking_number} is registered at {provider.name}.",
-        )
+        ) from None
     if package.status != FailedPackage.Status.IN_DELIVERY:
         raise IntakeRejected(
             "tracking_number",
