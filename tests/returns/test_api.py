@@ -299,6 +299,21 @@ def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_o
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
 
+def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(carrier_x):
+    carrier_x.send(registered())
+    carrier_x.send(attempt_failed(1))
+    carrier_x.send(attempt_failed(2))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = carrier_x.send(attempt_failed(3))
+
+    assert response.json()["status"] == "awaiting_seller"
+    statements = [query["sql"] for query in queries]
+    # The eight of any attempt (see above), the package's status changed, and the notice:
+    # the attempts it lists, its key looked up once, then written in a savepoint of its own.
+    assert len(statements) == 14, "\n".join(statements)
+
+
 def test_delivery_to_the_seller_returns_the_package(carrier_x):
     carrier_x.send(registered())
     carrier_x.send(attempt_failed(1))
