@@ -124,7 +124,9 @@ if DATABASES["default"]["ENGINE"] not in {
     "django.db.backends.sqlite3",
 }:
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
-DATABASES["default"]["CONN_MAX_AGE"] = setting("CONN_MAX_AGE", int, 0)
+# Seconds a connection is kept between requests. A new one costs more than a whole intake
+# event: PostgreSQL starts a server process for it, whose caches start cold.
+DATABASES["default"]["CONN_MAX_AGE"] = setting("CONN_MAX_AGE", int, 60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has a web server and two job workers writing at once:
     # take the write lock when a transaction starts and wait for it, instead of

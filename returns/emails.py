@@ -12,7 +12,7 @@ is then.
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from portal.emails import render_email
 from portal.models import LogisticsProvider, Seller
@@ -38,21 +38,26 @@ def queue_notification(
     if existing is not None:
         return existing
     email = render_email(kind, context)
-    notification, _ = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "kind": kind,
-            "audience": Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER,
-            "seller": seller,
-            "provider": provider,
-            "package": package,
-            "ticket_reference": ticket_reference,
-            "to_email": to_email,
-            "subject": email.subject,
-            "body_text": email.text,
-            "body_html": email.html,
-        },
-    )
+    # Not get_or_create(), which would look the key up a second time.
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                dedupe_key=dedupe_key,
+                kind=kind,
+                audience=Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER,
+                seller=seller,
+                provider=provider,
+                package=package,
+                ticket_reference=ticket_reference,
+                to_email=to_email,
+                subject=email.subject,
+                body_text=email.text,
+                body_html=email.html,
+            )
+    except IntegrityError:  # written by someone else since the look-up above
+        notification = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if notification is None:  # not the dedupe key that failed
+            raise
     send_soon()
     return notification
 

@@ -48,38 +48,34 @@ def packages_of(provider: LogisticsProvider) -> QuerySet[FailedPackage]:
 def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer:
     """Apply one event, or answer what its first delivery was answered.
 
-    1. An event id this provider already used gets the stored answer; nothing changes.
-    2. Otherwise one transaction claims the event id, applies the event through the
-       services and stores the answer. A twin sent at the same moment waits on the
-       claim's unique constraint, fails it, and gets the winner's stored answer.
-    3. A refusal rolls everything back, the claim included, so the provider can
-       correct the event and send it again under the same id.
+    1. One transaction applies the event through the services and stores its answer
+       under the event id.
+    2. A refusal rolls everything back, so the provider can correct the event and send
+       it again under the same id.
+    3. An event id this provider already used — a retry, or a twin sent at the same
+       moment — gets the stored answer, and nothing changes. Its own transaction waits
+       for the first one (on the package's row lock, or on the event id's unique
+       constraint), is refused or fails the constraint, and rolls back.
+
+    A replay is rare, so it is found on the way out rather than looked up before every
+    event, and the answer is written once, not claimed first and filled in after.
     """
-    stored = _stored(provider, event.event_id)
-    if stored is not None:
-        return _replay(stored, event)
     try:
         with transaction.atomic():
-            record = IntakeEvent.objects.create(
+            answer = APPLY[event.type](provider, event)
+            IntakeEvent.objects.create(
                 provider=provider,
                 event_id=event.event_id,
                 kind=event.type,
-                status_code=0,
-                response={},
+                status_code=answer.status_code,
+                response=answer.body,
             )
-            answer = APPLY[event.type](provider, event)
-            record.status_code, record.response = answer.status_code, answer.body
-            record.save(update_fields=["status_code", "response"])
-    except IntegrityError:
-        stored = _stored(provider, event.event_id)
-        if stored is None:  # not the claim that failed
+    except (IntegrityError, IntakeRejected, services.DomainError):
+        stored = IntakeEvent.objects.filter(provider=provider, event_id=event.event_id).first()
+        if stored is None:  # a refusal, or another constraint than the event id's
             raise
         return _replay(stored, event)
     return answer
-
-
-def _stored(provider: LogisticsProvider, event_id: str) -> IntakeEvent | None:
-    return IntakeEvent.objects.filter(provider=provider, event_id=event_id).first()
 
 
 def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:
@@ -129,6 +125,7 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
         failure_reason=event.failure_reason,
         courier_note=event.courier_note,
         channel=Channel.API,
+        locked=True,
     )
     # The busiest event: answer from the service's own up-to-date copy, read no more.
     return _answer(event, attempt.package, attempts=attempt.number)
@@ -137,7 +134,9 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
     _not_in_future(event.delivered_at, "delivered_at")
     package = _in_delivery(provider, event.tracking_number, "a delivery")
-    services.record_delivered(package=package, delivered_at=event.delivered_at, channel=Channel.API)
+    services.record_delivered(
+        package=package, delivered_at=event.delivered_at, channel=Channel.API, locked=True
+    )
     return _answer(event, package)
 
 
@@ -145,7 +144,11 @@ def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswe
     _not_in_future(event.rejected_at, "rejected_at")
     package = _in_delivery(provider, event.tracking_number, "a rejection")
     services.record_seller_rejection(
-        package=package, rejected_at=event.rejected_at, note=event.note, channel=Channel.API
+        package=package,
+        rejected_at=event.rejected_at,
+        note=event.note,
+        channel=Channel.API,
+        locked=True,
     )
     return _answer(event, package)
 
@@ -167,15 +170,16 @@ def _not_in_future(moment: datetime, field: str) -> None:
 
 
 def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:
-    # Locked, so the status checked here is the one the service finds.
-    package = (
-        packages_of(provider).select_for_update().filter(tracking_number=tracking_number).first()
-    )
-    if package is None:
+    # Locked, so the status checked here is the one the service finds; the service takes
+    # this copy (`locked=True`) rather than reading and locking the package again. get(),
+    # as the number is unique per provider: first() would sort by the model's order.
+    try:
+        package = services.locking(packages_of(provider)).get(tracking_number=tracking_number)
+    except FailedPackage.DoesNotExist:
         raise IntakeRejected(
             "tracking_number",
             f"No package with tracking number {tracking_number} is registered at {provider.name}.",
-        )
+        ) from None
     if package.status != FailedPackage.Status.IN_DELIVERY:
         raise IntakeRejected(
             "tracking_number",

@@ -210,7 +210,11 @@ class DeliveryAttempt(models.Model):
 
     Outcome = AttemptOutcome
 
-    package = models.ForeignKey(FailedPackage, on_delete=models.CASCADE, related_name="attempts")
+    # No index of its own: the unique (package, number) index leads with it, and each
+    # intake event writes an attempt.
+    package = models.ForeignKey(
+        FailedPackage, on_delete=models.CASCADE, related_name="attempts", db_index=False
+    )
     number = models.PositiveSmallIntegerField()
     attempted_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
@@ -454,8 +458,10 @@ class IntakeEventQuerySet(TenantQuerySet):
 class IntakeEvent(models.Model):
     """An intake API event already applied, so a replay returns the first answer unchanged."""
 
+    # No index of its own: the unique (provider, event_id) index leads with it, and every
+    # intake event writes a row.
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.CASCADE, related_name="intake_events"
+        LogisticsProvider, on_delete=models.CASCADE, related_name="intake_events", db_index=False
     )
     event_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=40)

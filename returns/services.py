@@ -7,6 +7,8 @@ package is re-read and the caller gets a `DomainError` that says why, in words
 a seller or an agent can act on.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
@@ -159,13 +161,34 @@ def _move(
     return expected
 
 
+def locking(packages: QuerySet[FailedPackage]) -> QuerySet[FailedPackage]:
+    """Packages read under a row lock, with the seller and provider the notices name.
+
+    The lock is on the package row alone: locking the joined rows too would queue
+    every change for one seller or provider behind the previous one's commit.
+    """
+    return packages.select_for_update(of=("self",)).select_related("seller", "provider")
+
+
 def _locked(package: FailedPackage) -> FailedPackage:
     """The package re-read under a row lock, for changes that depend on its rows."""
-    return (
-        FailedPackage.objects.select_for_update()
-        .select_related("seller", "provider")
-        .get(pk=package.pk)
-    )
+    return locking(FailedPackage.objects.all()).get(pk=package.pk)
+
+
+@contextmanager
+def _changing(package: FailedPackage, locked: bool) -> Iterator[FailedPackage]:
+    """One change's transaction, and the package in it under its row lock.
+
+    `locked=True` is for a caller that read the package with `locking()` in its own
+    transaction, as the intake API does: the package is not read again and no savepoint
+    is taken, so a refusal rolls back the caller's whole transaction.
+    """
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "locked=True needs the transaction holding the lock."
+        )
+    with transaction.atomic(savepoint=not locked):
+        yield package if locked else _locked(package)
 
 
 # --- registration and delivery (carrier systems and staff) ----------------------------
@@ -224,7 +247,6 @@ def _check_not_future(moment: datetime, what: str) -> None:
         raise DomainError(f"The {what} time {moment.isoformat()} is in the future.")
 
 
-@transaction.atomic
 def record_failed_attempt(
     *,
     package: FailedPackage,
@@ -233,109 +255,119 @@ def record_failed_attempt(
     courier_note: str = "",
     actor=None,
     channel: str,
+    locked: bool = False,
 ) -> DeliveryAttempt:
     """Attempts 1 and 2 are recorded; the last one fails the package and starts the window."""
-    _check_not_future(attempted_at, "attempt")
-    package = _locked(package)
-    if package.status != Status.IN_DELIVERY:
-        raise DomainError(
-            f"Package {package.tracking_number} is no longer in delivery "
-            f"({package.get_status_display().lower()}), so no attempt can be recorded."
+    with _changing(package, locked) as package:
+        _check_not_future(attempted_at, "attempt")
+        if package.status != Status.IN_DELIVERY:
+            raise DomainError(
+                f"Package {package.tracking_number} is no longer in delivery "
+                f"({package.get_status_display().lower()}), so no attempt can be recorded."
+            )
+        number = package.attempts.count() + 1
+        attempt = DeliveryAttempt.objects.create(
+            package=package,
+            number=number,
+            attempted_at=attempted_at,
+            outcome=DeliveryAttempt.Outcome.FAILED,
+            failure_reason=failure_reason,
+            courier_note=courier_note,
         )
-    number = package.attempts.count() + 1
-    attempt = DeliveryAttempt.objects.create(
-        package=package,
-        number=number,
-        attempted_at=attempted_at,
-        outcome=DeliveryAttempt.Outcome.FAILED,
-        failure_reason=failure_reason,
-        courier_note=courier_note,
-    )
-    detail = f"Attempt {number} failed: {failure_reason}"
-    if number < settings.MAX_DELIVERY_ATTEMPTS:
+        detail = f"Attempt {number} failed: {failure_reason}"
+        if number < settings.MAX_DELIVERY_ATTEMPTS:
+            _record(
+                package,
+                action="attempt_failed",
+                from_status=package.status,
+                actor=actor,
+                channel=channel,
+                detail=detail,
+            )
+            return attempt
+
+        now = timezone.now()
+        from_status = _move(
+            package,
+            expected=Status.IN_DELIVERY,
+            to=Status.AWAITING_SELLER,
+            reason=FailedPackage.Reason.DELIVERY_FAILED,
+            failed_at=attempted_at,
+            claim_deadline=claim_deadline_for(now, package.seller.time_zone),
+        )
         _record(
             package,
-            action="attempt_failed",
-            from_status=package.status,
+            action="delivery_failed",
+            from_status=from_status,
             actor=actor,
             channel=channel,
             detail=detail,
+            at=now,
         )
+        emails.destruction_notice(package)
         return attempt
 
-    now = timezone.now()
-    from_status = _move(
-        package,
-        expected=Status.IN_DELIVERY,
-        to=Status.AWAITING_SELLER,
-        reason=FailedPackage.Reason.DELIVERY_FAILED,
-        failed_at=attempted_at,
-        claim_deadline=claim_deadline_for(now, package.seller.time_zone),
-    )
-    _record(
-        package,
-        action="delivery_failed",
-        from_status=from_status,
-        actor=actor,
-        channel=channel,
-        detail=detail,
-        at=now,
-    )
-    emails.destruction_notice(package)
-    return attempt
 
-
-@transaction.atomic
 def record_delivered(
-    *, package: FailedPackage, delivered_at: datetime, actor=None, channel: str
+    *,
+    package: FailedPackage,
+    delivered_at: datetime,
+    actor=None,
+    channel: str,
+    locked: bool = False,
 ) -> FailedPackage:
-    _check_not_future(delivered_at, "delivery")
-    package = _locked(package)
-    from_status = _move(
-        package, expected=Status.IN_DELIVERY, to=Status.RETURNED, returned_at=delivered_at
-    )
-    DeliveryAttempt.objects.create(
-        package=package,
-        number=package.attempts.count() + 1,
-        attempted_at=delivered_at,
-        outcome=DeliveryAttempt.Outcome.DELIVERED,
-    )
-    _record(package, action="delivered", from_status=from_status, actor=actor, channel=channel)
-    return package
+    with _changing(package, locked) as package:
+        _check_not_future(delivered_at, "delivery")
+        from_status = _move(
+            package, expected=Status.IN_DELIVERY, to=Status.RETURNED, returned_at=delivered_at
+        )
+        DeliveryAttempt.objects.create(
+            package=package,
+            number=package.attempts.count() + 1,
+            attempted_at=delivered_at,
+            outcome=DeliveryAttempt.Outcome.DELIVERED,
+        )
+        _record(package, action="delivered", from_status=from_status, actor=actor, channel=channel)
+        return package
 
 
-@transaction.atomic
 def record_seller_rejection(
-    *, package: FailedPackage, rejected_at: datetime, note: str = "", actor=None, channel: str
+    *,
+    package: FailedPackage,
+    rejected_at: datetime,
+    note: str = "",
+    actor=None,
+    channel: str,
+    locked: bool = False,
 ) -> FailedPackage:
-    _check_not_future(rejected_at, "rejection")
-    package = _locked(package)
-    from_status = _move(
-        package,
-        expected=Status.IN_DELIVERY,
-        to=Status.DESTRUCTION_PENDING,
-        reason=FailedPackage.Reason.SELLER_REJECTED,
-        failed_at=rejected_at,
-        destruction_requested_at=timezone.now(),
-    )
-    DeliveryAttempt.objects.create(
-        package=package,
-        number=package.attempts.count() + 1,
-        attempted_at=rejected_at,
-        outcome=DeliveryAttempt.Outcome.REJECTED,
-        courier_note=note,
-    )
-    _record(
-        package,
-        action="rejected",
-        from_status=from_status,
-        actor=actor,
-        channel=channel,
-        detail=note,
-    )
-    emails.destruction_instruction(package)
-    emails.rejection_notice(package)
-    return package
+    with _changing(package, locked) as package:
+        _check_not_future(rejected_at, "rejection")
+        from_status = _move(
+            package,
+            expected=Status.IN_DELIVERY,
+            to=Status.DESTRUCTION_PENDING,
+            reason=FailedPackage.Reason.SELLER_REJECTED,
+            failed_at=rejected_at,
+            destruction_requested_at=timezone.now(),
+        )
+        DeliveryAttempt.objects.create(
+            package=package,
+            number=package.attempts.count() + 1,
+            attempted_at=rejected_at,
+            outcome=DeliveryAttempt.Outcome.REJECTED,
+            courier_note=note,
+        )
+        _record(
+            package,
+            action="rejected",
+            from_status=from_status,
+            actor=actor,
+            channel=channel,
+            detail=note,
+        )
+        emails.destruction_instruction(package)
+        emails.rejection_notice(package)
+        return package
 
 
 # --- the seller's window --------------------------------------------------------------

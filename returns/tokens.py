@@ -32,13 +32,12 @@ def create_api_token(*, provider: LogisticsProvider, name: str) -> tuple[ApiToke
 
 def authenticate_token(raw: str) -> ApiToken | None:
     """The active token behind a raw bearer token, marked as used; None if there is none."""
-    token = (
-        ApiToken.objects.active()
-        .select_related("provider")
-        .filter(digest=ApiToken.digest_of(raw))
-        .first()
-    )
-    if token is None:
+    # get(), not first(): the digest is unique, and first() would sort by the model's order.
+    try:
+        token = (
+            ApiToken.objects.active().select_related("provider").get(digest=ApiToken.digest_of(raw))
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -67,6 +67,10 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         process.wait(timeout=30)
 
 
+# wrk's threads; the intake script gives each one its own packages.
+WRK_THREADS = 2
+
+
 @dataclass
 class WrkResult:
     requests_per_second: float
@@ -88,7 +92,7 @@ def wrk(
     headers: dict[str, str] | None = None,
     script: Path | None = None,
 ) -> WrkResult:
-    command = [require_wrk(), "--latency", "-t2", f"-c{connections}", f"-d{seconds}s"]
+    command = [require_wrk(), "--latency", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script:

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from returns import outbox, tokens
@@ -282,6 +283,37 @@ def test_through_the_api_alone_three_failed_attempts_leave_the_package_to_the_se
     assert notice.status == "sent"
 
 
+def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_own(carrier_x):
+    carrier_x.send(registered())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = carrier_x.send(attempt_failed(1))
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries]
+    # The token; the package, locked; its attempts counted; the attempt and its audit
+    # event; the answer stored. The savepoint is the event's own transaction, nested in
+    # the test's.
+    assert len(statements) == 8, "\n".join(statements)
+    assert sum(sql.startswith('SELECT "returns_failedpackage"') for sql in statements) == 1
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
+
+
+def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(carrier_x):
+    carrier_x.send(registered())
+    carrier_x.send(attempt_failed(1))
+    carrier_x.send(attempt_failed(2))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = carrier_x.send(attempt_failed(3))
+
+    assert response.json()["status"] == "awaiting_seller"
+    statements = [query["sql"] for query in queries]
+    # The eight of any attempt (see above), the package's status changed, and the notice:
+    # the attempts it lists, its key looked up once, then written in a savepoint of its own.
+    assert len(statements) == 14, "\n".join(statements)
+
+
 def test_delivery_to_the_seller_returns_the_package(carrier_x):
     carrier_x.send(registered())
     carrier_x.send(attempt_failed(1))
@@ -543,22 +575,17 @@ def test_the_docs_page_loads_only_same_origin_assets(client, db):
 # --- races (PostgreSQL) ---------------------------------------------------------------
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_same_event_sent_at_once_from_many_threads_is_applied_once(carrier_x):
-    carrier_x.send(registered())
-    carrier_x.send(attempt_failed(1))
-    carrier_x.send(attempt_failed(2))
-    third = json.dumps(attempt_failed(3))
-    threads = 8
+def send_at_once(carrier: Carrier, event: dict, threads: int = 8) -> list[tuple[int, bytes]]:
+    """The same event posted by `threads` clients at the same moment; their answers."""
+    body = json.dumps(event)
     start = threading.Barrier(threads)
     answers, errors = [], []
 
     def send():
         try:
-            own_client = Carrier(Client(), carrier_x.token)
+            own_client = Carrier(Client(), carrier.token)
             start.wait()
-            response = own_client.post(third)
+            response = own_client.post(body)
             answers.append((response.status_code, response.content))
         except BaseException as exc:  # surfaced to the test below
             errors.append(exc)
@@ -573,12 +600,51 @@ def test_the_same_event_sent_at_once_from_many_threads_is_applied_once(carrier_x
 
     assert errors == []
     assert len(answers) == threads
+    return answers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_sent_at_once_from_many_threads_is_applied_once(carrier_x):
+    carrier_x.send(registered())
+    carrier_x.send(attempt_failed(1))
+    carrier_x.send(attempt_failed(2))
+
+    answers = send_at_once(carrier_x, attempt_failed(3))
+
     assert len(set(answers)) == 1, answers
     assert answers[0][0] == 200
     assert IntakeEvent.objects.filter(event_id="attempt-3").count() == 1
     assert DeliveryAttempt.objects.count() == 3
     assert PackageEvent.objects.filter(action="delivery_failed").count() == 1
     assert Notification.objects.filter(kind="destruction_notice").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_attempt_sent_at_once_from_many_threads_is_recorded_once(carrier_x):
+    # Unlike the third, a repeated first attempt would be valid: only the event id stops it.
+    carrier_x.send(registered())
+
+    answers = send_at_once(carrier_x, attempt_failed(1))
+
+    assert len(set(answers)) == 1, answers
+    assert answers[0][0] == 200
+    assert json.loads(answers[0][1])["attempts"] == 1
+    assert IntakeEvent.objects.filter(event_id="attempt-1").count() == 1
+    assert DeliveryAttempt.objects.count() == 1
+    assert PackageEvent.objects.filter(action="attempt_failed").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_sent_at_once_from_many_threads_registers_once(carrier_x):
+    answers = send_at_once(carrier_x, registered())
+
+    assert len(set(answers)) == 1, answers
+    assert answers[0][0] == 201
+    assert FailedPackage.objects.count() == 1
+    assert IntakeEvent.objects.filter(event_id="reg-1").count() == 1
 
 
 def test_last_use_is_written_at_most_once_a_minute(client, provider_x):

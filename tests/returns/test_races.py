@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from returns import services
@@ -79,6 +79,35 @@ def test_claims_racing_the_finalize_at_the_deadline_end_in_exactly_one_state(pro
             assert kinds == ["claim_confirmed", "claim_received"]
         else:
             assert kinds == ["destruction_finalized", "destruction_instruction"]
+
+
+def test_recording_an_attempt_locks_the_package_not_its_seller_or_provider(provider_x, seller_a):
+    # Otherwise every event of a provider would wait for the previous one's commit.
+    held, other = (PackageFactory(provider=provider_x, seller=seller_a) for _ in range(2))
+    recorded, done = threading.Event(), threading.Event()
+
+    def attempt_in_an_open_transaction():
+        with transaction.atomic():
+            services.record_failed_attempt(
+                package=held, attempted_at=timezone.now(), failure_reason="1", channel="api"
+            )
+            recorded.set()
+            done.wait(10)
+
+    def attempt_on_another_package():
+        recorded.wait(10)
+        try:
+            with transaction.atomic():
+                connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+                services.record_failed_attempt(
+                    package=other, attempted_at=timezone.now(), failure_reason="1", channel="api"
+                )
+        finally:
+            done.set()
+
+    run_together(attempt_in_an_open_transaction, attempt_on_another_package)
+
+    assert (held.attempts.count(), other.attempts.count()) == (1, 1)
 
 
 def test_two_agents_recording_the_last_attempt_fail_the_package_once(provider_x, seller_a):

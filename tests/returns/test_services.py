@@ -5,6 +5,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from returns import services
@@ -139,6 +142,38 @@ def test_an_attempt_on_a_package_no_longer_in_delivery_is_refused(awaiting):
 
     assert awaiting.attempts.count() == 0
     assert PackageEvent.objects.count() == 0
+
+
+def test_a_caller_holding_the_lock_has_its_copy_used_not_read_again(in_delivery):
+    with transaction.atomic():
+        [locked] = services.locking(FailedPackage.objects.filter(pk=in_delivery.pk))
+        with CaptureQueriesContext(connection) as queries:
+            attempt = services.record_failed_attempt(
+                package=locked,
+                attempted_at=timezone.now(),
+                failure_reason="Nobody at the address",
+                channel="api",
+                locked=True,
+            )
+
+    assert attempt.package is locked
+    assert not [q for q in queries if q["sql"].startswith('SELECT "returns_failedpackage"')]
+    assert not [q for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert in_delivery.attempts.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_caller_claiming_the_lock_outside_a_transaction_is_refused(in_delivery):
+    with pytest.raises(TransactionManagementError):
+        services.record_failed_attempt(
+            package=in_delivery,
+            attempted_at=timezone.now(),
+            failure_reason="Nobody at the address",
+            channel="api",
+            locked=True,
+        )
+
+    assert in_delivery.attempts.count() == 0
 
 
 def test_an_attempt_in_the_future_is_refused(in_delivery):
