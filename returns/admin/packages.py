@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -110,6 +112,34 @@ class EventInline(ReadOnly, admin.TabularInline):
         return event.actor.email if event.actor else self.get_empty_value_display()
 
 
+class PackageChangeList(ChangeList):
+    """The package list, each row's link made without looking a URL up.
+
+    Django reverses each row's change URL, then resolves it again to put the list's
+    filters on it: two walks of the URLconf a row, the most costly part of a
+    filtered list's 50 rows. Here both are done once, with a stand-in for the id.
+    """
+
+    ID = "__id__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[self.ID],
+            current_app=self.model_admin.admin_site.name,
+        )
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        self.row_url = add_preserved_filters(context, url)
+        # Already on every row's link: the admin adds nothing more to it.
+        self.preserved_filters = ""
+
+    def url_for_result(self, result: FailedPackage) -> str:
+        # The first stand-in is the path's, before any filter value; an id is a number,
+        # with nothing to quote.
+        return self.row_url.replace(self.ID, str(result.pk), 1)
+
+
 STATE_FIELDS = [
     "status_label",
     "reason",
@@ -199,6 +229,9 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         *DESTRUCTION_FIELDS,
     ]
     inlines = [AttemptInline, EventInline]
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return PackageChangeList
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
         if request.user.is_superuser:
