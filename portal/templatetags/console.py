@@ -1,4 +1,7 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 from portal.worklist import work_for
 
@@ -9,3 +12,19 @@ register = template.Library()
 def work_list(context) -> dict:
     """`{% work_list %}` on the admin index: the signed-in user's rows."""
     return {"items": work_for(context["request"].user)}
+
+
+@register.filter
+def options(choices) -> SafeString:
+    """`{{ choices|options }}`: a list filter's choices as the <option>s of a <select>.
+
+    Built in one pass: the seller filter has a choice per shop, a thousand at a large
+    provider, and a template loop over them was the slowest part of the package list.
+    """
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(str(choice["value"]))}"'
+            f"{' selected' if choice['selected'] else ''}>{escape(str(choice['display']))}</option>"
+            for choice in choices
+        )
+    )

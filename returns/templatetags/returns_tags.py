@@ -3,8 +3,11 @@ from datetime import datetime, timedelta
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from returns import formatting
+from returns.models import FailedPackage
 
 register = template.Library()
 
@@ -61,9 +64,39 @@ def urgent(deadline: datetime | None) -> bool:
     return deadline - timezone.now() < timedelta(hours=settings.REMINDER_HOURS_BEFORE)
 
 
-@register.filter
-def status_badge(status: str) -> str:
-    return STATUS_BADGES.get(status, "text-bg-secondary")
+# The badges are tags rather than included templates: a list shows them on every row,
+# and an include per badge was most of the package list's rendering.
+
+
+@register.simple_tag
+def status_badge(package: FailedPackage) -> SafeString:
+    """`{% status_badge package %}`: the package's status, coloured."""
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        STATUS_BADGES.get(package.status, "text-bg-secondary"),
+        package.get_status_display(),
+    )
+
+
+WINDOW_CLOSED = mark_safe('<span class="badge text-bg-secondary">Window closed</span>')
+
+
+@register.simple_tag
+def time_left_badge(package: FailedPackage) -> str:
+    """`{% time_left_badge package %}`: while the package waits for the seller, the time
+    left to decide, which static/js/portal.js counts down from data-deadline."""
+    if package.status != FailedPackage.Status.AWAITING_SELLER:
+        return ""
+    left = time_left(package.claim_deadline)
+    if left == "closed":
+        return WINDOW_CLOSED
+    return format_html(
+        '<span class="badge {}"><span class="visually-hidden">Time to decide: </span>'
+        '<span class="countdown" data-deadline="{}">{}</span></span>',
+        "text-bg-danger" if urgent(package.claim_deadline) else "text-bg-light border",
+        timezone.localtime(package.claim_deadline).isoformat(),
+        left,
+    )
 
 
 @register.filter
