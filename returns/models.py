@@ -58,7 +58,9 @@ class FailedPackage(models.Model):
         INCINERATED = "incinerated", "Incinerated"
         OTHER = "other", "Other (see reference)"
 
-    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    # Unique through Meta.constraints: `unique=True` would add a second, LIKE-ready
+    # index on PostgreSQL, and nothing searches public ids by prefix.
+    public_id = models.CharField(max_length=24, default=new_public_id, editable=False)
     # No index of their own: the composite indexes below lead with each of them, and
     # every index on this table is rewritten when a package changes status.
     provider = models.ForeignKey(
@@ -102,6 +104,7 @@ class FailedPackage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: only destroyed packages have one
     )
     # Served only by `returns:destruction_photo`, which checks who asks.
     destruction_photo = models.FileField(
@@ -123,6 +126,7 @@ class FailedPackage(models.Model):
         constraints = [
             # Tracking number first, so its index also finds a number across providers
             # (an operator's search); (provider, number) lookups use it all the same.
+            models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             models.UniqueConstraint(
                 fields=["tracking_number", "provider"], name="package_tracking_unique_per_provider"
             ),
@@ -184,6 +188,14 @@ class FailedPackage(models.Model):
             ),
             models.Index(fields=["-registered_at", "-id"], name="package_recent"),
             models.Index(fields=["order_id"], name="package_order_id"),
+            # For SET NULL when a staff account is deleted. Partial, like the two below,
+            # because the column is mostly empty and a full index would still take an
+            # entry for every row each time a package changes status.
+            models.Index(
+                fields=["destroyed_by"],
+                condition=Q(destroyed_by__isnull=False),
+                name="package_destroyed_by",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +295,7 @@ class PackageEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # partial index in Meta: jobs and carriers write most events
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -296,6 +309,9 @@ class PackageEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="event_channel_valid"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor"),
         ]
 
     def __str__(self) -> str:
@@ -344,8 +360,14 @@ class Notification(models.Model):
     Status = NotificationStatus
 
     audience = models.CharField(max_length=10, choices=Audience.choices)
+    # No index of its own: notification_seller leads with it.
     seller = models.ForeignKey(
-        Seller, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+        Seller,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     provider = models.ForeignKey(
         LogisticsProvider, on_delete=models.PROTECT, related_name="notifications"
@@ -364,7 +386,7 @@ class Notification(models.Model):
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField()
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(max_length=200)  # unique: see Meta.constraints
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -379,6 +401,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A constraint rather than `unique=True`, which would add a LIKE index on
+            # PostgreSQL that no query uses and every notice written would pay for.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=NotificationStatus.values),
                 name="notification_status_valid",
