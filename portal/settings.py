@@ -127,6 +127,9 @@ if DATABASES["default"]["ENGINE"] not in {
 # Seconds a connection is kept between requests. A new one costs more than a whole intake
 # event: PostgreSQL starts a server process for it, whose caches start cold.
 DATABASES["default"]["CONN_MAX_AGE"] = setting("CONN_MAX_AGE", int, 60)
+# A kept connection is checked once per request before it is used, so a database
+# restart costs each worker a reconnect, not an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has a web server and two job workers writing at once:
     # take the write lock when a transaction starts and wait for it, instead of

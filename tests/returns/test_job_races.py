@@ -14,7 +14,6 @@ from django.db.models import Count
 
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
-from returns.tasks import FINALIZE_BATCH_SIZE as BATCH_SIZE
 from tests.factories import PackageFactory
 
 Status = FailedPackage.Status
@@ -22,6 +21,14 @@ Status = FailedPackage.Status
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DEADLINE = datetime(2026, 3, 10, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Bangkok
+
+# Small batches, so that two runs over 2,000 packages take turns batch by batch.
+BATCH_SIZE = 200
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    monkeypatch.setattr(tasks, "FINALIZE_BATCH_SIZE", BATCH_SIZE)
 
 
 def expired_packages(count: int, seller, provider) -> None:
