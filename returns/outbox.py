@@ -113,10 +113,14 @@ def _send_one(notification_id: int, smtp, now: datetime, summary: DeliverySummar
         locked = Notification.objects.select_for_update(
             skip_locked=connection.features.has_select_for_update_skip_locked
         )
-        notification = locked.filter(
-            pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
-        ).first()
-        if notification is None:  # sent or claimed by another worker meanwhile
+        # By key alone, the state checked here: with the state in the WHERE, the planner
+        # may walk the whole due index for one row (it did, with thousands pending).
+        notification = locked.filter(pk=notification_id).order_by().first()
+        if (
+            notification is None  # claimed by another worker meanwhile
+            or notification.status != Notification.Status.PENDING
+            or notification.next_attempt_at > now
+        ):
             return
         notification.attempts += 1
         try:
