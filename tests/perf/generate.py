@@ -89,8 +89,50 @@ def generate(packages: int, seed: int = 7) -> dict[str, int]:
         # visibility map that index-only scans (counts, filter choices) depend on.
         cursor.execute("VACUUM ANALYZE")
     counts["index_seconds"] = round(time.monotonic() - started, 1)
-    counts["seconds"] += counts["index_seconds"]
+    counts["seconds"] = round(counts["seconds"] + counts["index_seconds"], 1)
     return counts
+
+
+STORY_SQL = {
+    # Three failed attempts before a package failed, one so far for one in delivery;
+    # then the delivery, or the seller's refusal, as the last attempt.
+    "attempts": """
+        INSERT INTO returns_deliveryattempt
+            (package_id, number, attempted_at, outcome, failure_reason, courier_note)
+        SELECT p.id, n, p.registered_at + n * interval '20 hours', 'failed',
+               'Nobody at the address', ''
+        FROM returns_failedpackage p
+        CROSS JOIN LATERAL generate_series(1, CASE WHEN p.reason = 'delivery_failed' THEN 3
+                                                   WHEN p.status = 'in_delivery' THEN 1
+                                                   ELSE 0 END) AS n
+        UNION ALL
+        SELECT p.id, 1, p.registered_at + interval '1 day',
+               CASE WHEN p.status = 'returned' THEN 'delivered' ELSE 'rejected' END, '', ''
+        FROM returns_failedpackage p
+        WHERE p.status = 'returned' OR p.reason = 'seller_rejected'
+    """,
+    "events": """
+        INSERT INTO returns_packageevent
+            (package_id, action, from_status, to_status, channel, created_at, detail)
+        SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, ''
+        FROM returns_failedpackage
+        UNION ALL
+        SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', ''
+        FROM returns_failedpackage WHERE status <> 'in_delivery'
+    """,
+    "notifications": """
+        INSERT INTO returns_notification
+            (audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
+             subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
+             sent_at, last_error, created_at)
+        SELECT 'seller', seller_id, provider_id, id, '', 'destruction_notice',
+               'shop@bench.example', 'Package ' || id, 'Text body of the notice.',
+               '<p>HTML body of the notice.</p>', 'bench:' || id, 'sent', 1,
+               registered_at + interval '2 days', registered_at + interval '2 days 1 minute',
+               '', registered_at + interval '2 days'
+        FROM returns_failedpackage WHERE reason <> ''
+    """,
+}
 
 
 def _load(packages: int, seed: int) -> dict[str, int]:
@@ -202,76 +244,12 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     counts["packages"] = _copy("returns_failedpackage", package_columns, package_rows())
     counts["packages_seconds"] = round(time.monotonic() - started, 1)
 
-    # Attempts and events follow each package's story, read back in id order.
+    # Attempts, events and notices follow each package's story, written by the database
+    # itself from the packages: far quicker than a million more rows through Python.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, status, reason, registered_at, seller_id, provider_id"
-            " FROM returns_failedpackage ORDER BY id"
-        )
-        stories = cursor.fetchall()
-
-    def attempt_rows() -> Iterator[tuple]:
-        for package_id, status, reason, registered, _, _ in stories:
-            failures = 3 if reason == "delivery_failed" else (1 if status == "in_delivery" else 0)
-            for number in range(1, failures + 1):
-                yield (package_id, number, registered + timedelta(hours=20 * number), "failed",
-                       "Nobody at the address", "")  # fmt: skip
-            if status == "returned" or reason == "seller_rejected":
-                outcome = "delivered" if status == "returned" else "rejected"
-                yield (package_id, failures + 1, registered + timedelta(days=1), outcome, "", "")
-
-    counts["attempts"] = _copy(
-        "returns_deliveryattempt",
-        ["package_id", "number", "attempted_at", "outcome", "failure_reason", "courier_note"],
-        attempt_rows(),
-    )
-
-    def event_rows() -> Iterator[tuple]:
-        for package_id, status, _, registered, _, _ in stories:
-            yield (package_id, "registered", "", "in_delivery", "api", registered, "")
-            if status != "in_delivery":
-                yield (package_id, "moved", "in_delivery", status, "api",
-                       registered + timedelta(days=2), "")  # fmt: skip
-
-    counts["events"] = _copy(
-        "returns_packageevent",
-        ["package_id", "action", "from_status", "to_status", "channel", "created_at", "detail"],
-        event_rows(),
-    )
-
-    def notification_rows() -> Iterator[tuple]:
-        for package_id, _, reason, registered, seller_id, provider_id in stories:
-            if not reason:
-                continue
-            yield (
-                "seller",
-                seller_id,
-                provider_id,
-                package_id,
-                "",
-                "destruction_notice",
-                "shop@bench.example",
-                f"Package {package_id}",
-                "Text body of the notice.",
-                "<p>HTML body of the notice.</p>",
-                f"bench:{package_id}",
-                "sent",
-                1,
-                registered + timedelta(days=2),
-                registered + timedelta(days=2, minutes=1),
-                "",
-                registered + timedelta(days=2),
-            )
-
-    counts["notifications"] = _copy(
-        "returns_notification",
-        [
-            "audience", "seller_id", "provider_id", "package_id", "ticket_reference", "kind",
-            "to_email", "subject", "body_text", "body_html", "dedupe_key", "status", "attempts",
-            "next_attempt_at", "sent_at", "last_error", "created_at",
-        ],
-        notification_rows(),
-    )  # fmt: skip
+        for name, sql in STORY_SQL.items():
+            cursor.execute(sql)
+            counts[name] = cursor.rowcount
 
     counts["seconds"] = round(time.monotonic() - started, 1)
     return counts
