@@ -4,7 +4,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, User
-from returns.models import ApiToken, FailedPackage, Notification, PackageEvent
+from returns.models import FailedPackage, Notification, PackageEvent
 from returns.tasks import finalize_expired_windows
+from returns.tokens import create_api_token
 from tests.perf.figures import Figure
 from tests.perf.http import ROOT, WRK_THREADS, gunicorn, peak_rss_mb, wrk
 
@@ -25,10 +25,6 @@ FINALIZE_SQL_FLOOR = (
     "UPDATE bench_floor SET status = 'destruction_pending', destruction_requested_at = now()"
     " WHERE status = 'awaiting_seller' AND claim_deadline < now()"
 )
-
-
-def repeat(times: int, run: Callable[[], float]) -> list[float]:
-    return [run() for _ in range(times)]
 
 
 def all_figures(args) -> list[Figure]:
@@ -271,20 +267,15 @@ INTAKE_BLOCK = 25_000
 WARM_UP_SECONDS = 3
 
 
-def _intake_script(*, first: int, at: str, token: str) -> Path:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(INTAKE_SCRIPT.format(block=INTAKE_BLOCK, first=first, at=at, token=token))
-    return Path(script.name)
+def _intake_script(folder: str, *, first: int, at: str, token: str) -> Path:
+    script = Path(folder) / f"intake-{first}.lua"
+    script.write_text(INTAKE_SCRIPT.format(block=INTAKE_BLOCK, first=first, at=at, token=token))
+    return script
 
 
 def intake(times: int, seconds: int) -> Figure:
-    import secrets
-
     provider = LogisticsProvider.objects.get(code="swiftlane")
-    raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        provider=provider, name="bench", prefix=raw[:8], digest=ApiToken.digest_of(raw)
-    )
+    _, raw = create_api_token(provider=provider, name="bench")
     seller = User.objects.get(email="big@bench.example").seller
     measured = WRK_THREADS * INTAKE_BLOCK
     # The measured runs' blocks, then the warm-up's own, so it takes no attempt from them.
@@ -296,13 +287,13 @@ def intake(times: int, seconds: int) -> Figure:
     )
     at = (timezone.now() - timedelta(hours=1)).isoformat()
     runs = []
-    with gunicorn({}) as server:
+    with gunicorn({}) as server, tempfile.TemporaryDirectory() as folder:
         url = server.url + "/api/v1/events"
         # Not counted: the workers' first requests load code and open connections.
-        warm_up_script = _intake_script(first=measured, at=at, token=raw)
+        warm_up_script = _intake_script(folder, first=measured, at=at, token=raw)
         warm_up = wrk(url, seconds=WARM_UP_SECONDS, script=warm_up_script)
         assert warm_up.non_2xx == 0, f"{warm_up.non_2xx} warm-up events were refused"
-        script = _intake_script(first=0, at=at, token=raw)
+        script = _intake_script(folder, first=0, at=at, token=raw)
         for _ in range(times):
             result = wrk(url, seconds=seconds, script=script)
             assert result.non_2xx == 0, f"{result.non_2xx} intake events were refused"
