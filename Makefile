@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test lint format bench bench-quick lock clean
+.PHONY: run test lint format bench bench-quick lock clean messages
 
 $(BIN)/activate: pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (none found on PATH)."; exit 1; }
@@ -22,6 +22,7 @@ $(BIN)/activate: pyproject.toml requirements.lock
 venv: $(BIN)/activate
 
 run: venv
+	$(PY) manage.py i18n_compile --verbosity 0
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
@@ -32,6 +33,8 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py i18n_check
+	$(PY) manage.py i18n_compile --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: venv
@@ -43,6 +46,10 @@ bench: venv
 
 bench-quick: venv
 	$(PY) -m tests.perf.run --packages 100000 $(BENCH_ARGS)
+
+# Bring the catalogs in locale/ up to date with the marked strings (then translate them).
+messages: venv
+	$(PY) manage.py i18n_extract
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.
 lock:

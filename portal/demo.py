@@ -43,7 +43,7 @@ SELLERS = [
         "name": "Berlin Books",
         "contact_email": "shop@berlinbooks.example",
         "time_zone": "Europe/Berlin",
-        "language": "de",
+        "language": "en",
     },
     {
         "shop_code": "LISBON-LINEN",
