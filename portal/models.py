@@ -5,13 +5,17 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_time_zone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"“{value}” is not a time zone name such as Asia/Bangkok.") from None
+        raise ValidationError(
+            gettext("“%(value)s” is not a time zone name such as Asia/Bangkok.") % {"value": value}
+        ) from None
 
 
 class LogisticsProvider(models.Model):
@@ -19,13 +23,13 @@ class LogisticsProvider(models.Model):
 
     name = models.CharField(max_length=120)
     code = models.SlugField(
-        max_length=40, unique=True, help_text="Short name used in commands and API tokens."
+        max_length=40, unique=True, help_text=_("Short name used in commands and API tokens.")
     )
     support_phone = models.CharField(max_length=40)
     support_email = models.EmailField()
-    opening_hours = models.CharField(max_length=200, help_text="e.g. Mon–Fri 08:00–18:00")
+    opening_hours = models.CharField(max_length=200, help_text=_("e.g. Mon–Fri 08:00–18:00"))
     warehouse_address = models.TextField()
-    ops_email = models.EmailField(help_text="Where destruction instructions and new tickets go.")
+    ops_email = models.EmailField(help_text=_("Where destruction instructions and new tickets go."))
 
     class Meta:
         ordering = ["name"]
@@ -46,7 +50,7 @@ class Seller(models.Model):
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="IANA name, e.g. Asia/Bangkok or Europe/Berlin.",
+        help_text=_("IANA name, e.g. Asia/Bangkok or Europe/Berlin."),
     )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
@@ -89,7 +93,7 @@ class User(AbstractUser):
     """A person who signs in: seller staff, provider staff (`is_staff`) or an operator."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     seller = models.ForeignKey(
         Seller, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
@@ -108,7 +112,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(seller__isnull=True) | Q(provider__isnull=True),
                 name="user_belongs_to_one_tenant_at_most",
-                violation_error_message="A user belongs to a seller or to a provider, not both.",
+                violation_error_message=_("A user belongs to a seller or to a provider, not both."),
             )
         ]
 

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext
 
 # The permissions provider staff work with in the admin. Each app's data migration
 # grants its own models to the group by this name (returns 0002 for packages);
@@ -40,7 +41,7 @@ def seller_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.seller_id:
-            raise PermissionDenied("These pages are for sellers.")
+            raise PermissionDenied(gettext("These pages are for sellers."))
         return view(request, *args, **kwargs)
 
     return wrapper

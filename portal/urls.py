@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal import views
 from portal.forms import EmailAuthenticationForm
 from returns.api import api
 from tickets.views import dashboard
 
-admin.site.site_header = "Returns portal — provider console"
-admin.site.site_title = "Returns portal"
-admin.site.index_title = "Today's work"
+admin.site.site_header = _("Returns portal — provider console")
+admin.site.site_title = _("Returns portal")
+admin.site.index_title = _("Today's work")
 # The sidebar's model list takes a third of a laptop screen from the package list.
 admin.site.enable_nav_sidebar = False
 

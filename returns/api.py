@@ -3,6 +3,7 @@
 import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -77,7 +78,12 @@ def _invalid_shape(request: HttpRequest, exc: ValidationError) -> JsonResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
     if isinstance(exc.__cause__, json.JSONDecodeError):
-        return _problems(400, "body", f"The body is not valid JSON: {exc.__cause__}.")
+        return _problems(
+            400,
+            "body",
+            # Translators: error is the JSON parser's own English explanation.
+            gettext("The body is not valid JSON: %(error)s.") % {"error": exc.__cause__},
+        )
     response = JsonResponse({"detail": exc.message}, status=exc.status_code)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = "Bearer"
@@ -131,6 +137,8 @@ def get_package(request: HttpRequest, tracking_number: str) -> FailedPackage:
         package = packages.filter(tracking_number=tracking_number).first()
     if package is None:
         raise HttpError(
-            404, f"No package with tracking number {tracking_number} at {provider.name}."
+            404,
+            gettext("No package with tracking number %(tracking)s at %(provider)s.")
+            % {"tracking": tracking_number, "provider": provider.name},
         )
     return package

@@ -11,25 +11,38 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Seller
 from returns import services
 from returns.models import DeliveryAttempt, FailedPackage
 from returns.services import CLOCK_SKEW
 
+# Column names are the file's own words: they stay in English in every language.
 FORMAT_HELP = [
-    "A UTF-8 CSV file with a header row; columns in any order, one package per row.",
-    "Required: tracking_number, shop_code (the seller's), order_id.",
-    "Optional: return_id, description, weight_grams, declared_value, currency (e.g. THB, "
-    "needed with a declared value), warehouse_location, registered_at.",
-    "Failed delivery attempts, in time order: attempt_1_at, attempt_1_reason, attempt_1_note, "
-    "attempt_2_… up to attempt_{max}_…; a failed attempt {max} fails the package, and the "
-    "seller is sent the destruction notice.",
-    "What happened in the end, if anything: outcome (delivered or rejected), outcome_at, and "
-    "outcome_note for a rejection.",
-    "Times read like 2026-03-03 15:20 or 2026-03-03T15:20+07:00; without an offset they are "
-    "in {zone}.",
-    "A tracking number already registered is skipped, so a file can be imported again.",
+    _("A UTF-8 CSV file with a header row; columns in any order, one package per row."),
+    _("Required: tracking_number, shop_code (the seller's), order_id."),
+    _(
+        "Optional: return_id, description, weight_grams, declared_value, currency (e.g. THB, "
+        "needed with a declared value), warehouse_location, registered_at."
+    ),
+    # Translators: keep {max} and the column names (attempt_1_at …) as they are.
+    _(
+        "Failed delivery attempts, in time order: attempt_1_at, attempt_1_reason, attempt_1_note, "
+        "attempt_2_… up to attempt_{max}_…; a failed attempt {max} fails the package, and the "
+        "seller is sent the destruction notice."
+    ),
+    _(
+        "What happened in the end, if anything: outcome (delivered or rejected), outcome_at, and "
+        "outcome_note for a rejection."
+    ),
+    # Translators: {zone} is a time zone name such as Asia/Bangkok.
+    _(
+        "Times read like 2026-03-03 15:20 or 2026-03-03T15:20+07:00; without an offset they are "
+        "in {zone}."
+    ),
+    _("A tracking number already registered is skipped, so a file can be imported again."),
 ]
 
 PACKAGE_COLUMNS = ("tracking_number", "shop_code", "order_id")
@@ -60,7 +73,7 @@ MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
 def format_help() -> list[str]:
     """The file format, a sentence a line, for the command's help and the upload page."""
     return [
-        line.format(max=settings.MAX_DELIVERY_ATTEMPTS, zone=settings.TIME_ZONE)
+        str(line).format(max=settings.MAX_DELIVERY_ATTEMPTS, zone=settings.TIME_ZONE)
         for line in FORMAT_HELP
     ]
 
@@ -75,21 +88,28 @@ def attempt_columns() -> list[str]:
 
 def header_problems(fieldnames: list[str] | None) -> list[str]:
     if not fieldnames:
-        return ["The file is empty: the first line must name the columns."]
+        return [gettext("The file is empty: the first line must name the columns.")]
     names = list(fieldnames)
     problems = []
     missing = [name for name in PACKAGE_COLUMNS if name not in names]
     if missing:
-        problems.append(f"Required columns are missing: {', '.join(missing)}.")
+        problems.append(
+            gettext("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
     known = {*PACKAGE_COLUMNS, *OPTIONAL_COLUMNS, *attempt_columns()}
     unknown = [name for name in names if name not in known]
     if unknown:
-        problems.append(f"Unknown columns: {', '.join(unknown)}.")
+        problems.append(gettext("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
         if any(name.startswith("attempt_") for name in unknown):
-            problems.append(f"At most {settings.MAX_DELIVERY_ATTEMPTS} attempts are recorded.")
+            problems.append(
+                gettext("At most %(max)s attempts are recorded.")
+                % {"max": settings.MAX_DELIVERY_ATTEMPTS}
+            )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        problems.append(f"Columns named more than once: {', '.join(repeated)}.")
+        problems.append(
+            gettext("Columns named more than once: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
     return problems
 
 
@@ -154,10 +174,13 @@ class RowReader:
     def text(self, column: str, required: bool = False, limit: int | None = None) -> str:
         value = self.values.get(column, "")
         if required and not value:
-            self.problem(f"{column} is missing")
+            self.problem(gettext("%(column)s is missing") % {"column": column})
         limit = limit or MAX_LENGTHS.get(column)
         if limit and len(value) > limit:
-            self.problem(f"{column} is longer than {limit} characters")
+            self.problem(
+                gettext("%(column)s is longer than %(limit)s characters")
+                % {"column": column, "limit": limit}
+            )
         return value
 
     def seller(self) -> Seller | None:
@@ -165,7 +188,7 @@ class RowReader:
         if code and code not in self.sellers:
             self.sellers[code] = Seller.objects.filter(shop_code=code).first()
         if code and self.sellers[code] is None:
-            self.problem(f"no seller has the shop code {code}")
+            self.problem(gettext("no seller has the shop code %(code)s") % {"code": code})
         return self.sellers.get(code)
 
     def weight(self) -> int | None:
@@ -173,7 +196,10 @@ class RowReader:
         if not value:
             return None
         if not value.isdigit() or int(value) > MAX_WEIGHT_GRAMS:
-            self.problem(f"weight_grams “{value}” is not a whole number of grams")
+            self.problem(
+                gettext("weight_grams “%(value)s” is not a whole number of grams")
+                % {"value": value}
+            )
             return None
         return int(value)
 
@@ -191,16 +217,21 @@ class RowReader:
             or not 0 <= amount < MAX_DECLARED_VALUE
             or amount != round(amount, 2)
         ):
-            self.problem(f"declared_value “{value}” is not an amount like 49.90")
+            self.problem(
+                gettext("declared_value “%(value)s” is not an amount like 49.90") % {"value": value}
+            )
             return None
         return amount
 
     def currency(self) -> str:
         value = self.text("currency").upper()
         if value and not (len(value) == 3 and value.isalpha()):
-            self.problem(f"currency “{value}” is not a three-letter code like THB")
+            self.problem(
+                gettext("currency “%(value)s” is not a three-letter code like THB")
+                % {"value": value}
+            )
         if self.values.get("declared_value") and not value:
-            self.problem("a declared_value needs its currency")
+            self.problem(gettext("a declared_value needs its currency"))
         return value
 
     def moment(self, column: str) -> datetime | None:
@@ -212,12 +243,18 @@ class RowReader:
         except ValueError:
             parsed = None
         if parsed is None:
-            self.problem(f"{column} “{value}” is not a time like 2026-03-03 15:20")
+            self.problem(
+                gettext("%(column)s “%(value)s” is not a time like 2026-03-03 15:20")
+                % {"column": column, "value": value}
+            )
             return None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
         if parsed > timezone.now() + CLOCK_SKEW:
-            self.problem(f"{column} {value} is in the future")
+            self.problem(
+                gettext("%(column)s %(value)s is in the future")
+                % {"column": column, "value": value}
+            )
         return parsed
 
     def attempts(self) -> list[Attempt]:
@@ -230,37 +267,43 @@ class RowReader:
             note = self.text(f"attempt_{number}_note")
             if not given:
                 if reason or note:
-                    self.problem(f"attempt_{number}_at is missing")
+                    self.problem(gettext("attempt_%(number)s_at is missing") % {"number": number})
                 gap = gap or number
                 continue
             if gap:
-                self.problem(f"attempt_{number} is given but attempt_{gap} is not")
+                self.problem(
+                    gettext("attempt_%(number)s is given but attempt_%(gap)s is not")
+                    % {"number": number, "gap": gap}
+                )
             if not reason:
-                self.problem(f"attempt_{number}_reason is missing")
+                self.problem(gettext("attempt_%(number)s_reason is missing") % {"number": number})
             if at is not None:
                 attempts.append(Attempt(at=at, reason=reason, note=note))
         times = [attempt.at for attempt in attempts]
         if times != sorted(times):
-            self.problem("the attempts are not in time order")
+            self.problem(gettext("the attempts are not in time order"))
         return attempts
 
     def outcome(self) -> str:
         value = self.text("outcome").lower()
         if value and value not in OUTCOMES:
-            self.problem(f"outcome “{value}” is not one of: {', '.join(OUTCOMES)}")
+            self.problem(
+                gettext("outcome “%(value)s” is not one of: %(outcomes)s")
+                % {"value": value, "outcomes": ", ".join(OUTCOMES)}
+            )
         return value
 
     def check_story(self, row: PackageRow) -> None:
         if row.outcome and not self.values.get("outcome_at"):
-            self.problem("outcome_at is missing")
+            self.problem(gettext("outcome_at is missing"))
         if row.outcome_at and not row.outcome:
-            self.problem("outcome_at is given but outcome is not")
+            self.problem(gettext("outcome_at is given but outcome is not"))
         if row.outcome_note and row.outcome != "rejected":
-            self.problem("outcome_note is recorded only for outcome rejected")
+            self.problem(gettext("outcome_note is recorded only for outcome rejected"))
         if row.outcome and len(row.attempts) >= settings.MAX_DELIVERY_ATTEMPTS:
             self.problem(
-                f"outcome cannot follow attempt {settings.MAX_DELIVERY_ATTEMPTS}: "
-                "the package failed at that attempt"
+                gettext("outcome cannot follow attempt %(max)s: the package failed at that attempt")
+                % {"max": settings.MAX_DELIVERY_ATTEMPTS}
             )
         if row.outcome_at and row.attempts and row.outcome_at < row.attempts[-1].at:
-            self.problem("outcome_at is before the last attempt")
+            self.problem(gettext("outcome_at is before the last attempt"))

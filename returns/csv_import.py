@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext, pgettext_lazy
 
 from portal.models import LogisticsProvider, Seller
 from returns import services
@@ -18,9 +19,10 @@ from returns.csv_format import BadRow, PackageRow, RowReader, header_problems
 from returns.intake import packages_of
 from returns.models import Channel
 
-IMPORTED = "imported"
-ALREADY_REGISTERED = "already registered"
-ERROR = "error"
+# Shown as they are in the upload page's report, so they are in the reader's language.
+IMPORTED = pgettext_lazy("import row outcome", "imported")
+ALREADY_REGISTERED = pgettext_lazy("import row outcome", "already registered")
+ERROR = pgettext_lazy("import row outcome", "error")
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,16 @@ class ImportReport:
 
     def __str__(self) -> str:
         if self.file_errors:
-            return "Nothing imported: " + " ".join(self.file_errors)
-        return (
-            f"{len(self.imported)} imported, {len(self.already_registered)} already registered, "
-            f"{len(self.errors)} with errors"
-        )
+            return gettext("Nothing imported: %(problems)s") % {
+                "problems": " ".join(self.file_errors)
+            }
+        return gettext(
+            "%(imported)s imported, %(already)s already registered, %(errors)s with errors"
+        ) % {
+            "imported": len(self.imported),
+            "already": len(self.already_registered),
+            "errors": len(self.errors),
+        }
 
 
 def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> ImportReport:
@@ -77,7 +84,7 @@ def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.file_errors.append("The file is not UTF-8 text; save it as “CSV UTF-8”.")
+        report.file_errors.append(gettext("The file is not UTF-8 text; save it as “CSV UTF-8”."))
         return report
     reader = csv.DictReader(io.StringIO(text, newline=""))
     # Read to the end before applying anything: after a line the CSV reader cannot parse,
@@ -89,7 +96,10 @@ def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> 
     except csv.Error as error:
         # The DictReader's own line_num stops at the last row it returned.
         line = reader.reader.line_num
-        report.file_errors.append(f"Line {line} cannot be read as CSV: {error}.")
+        report.file_errors.append(
+            gettext("Line %(line)s cannot be read as CSV: %(error)s.")
+            % {"line": line, "error": error}
+        )
         return report
     report.file_errors.extend(header_problems(reader.fieldnames))
     if report.file_errors:
@@ -98,14 +108,16 @@ def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> 
     rows = _Rows(provider=provider, actor=actor)
     for line, values in lines:
         if None in values:
-            message = "the row has more values than columns"
+            message = gettext("the row has more values than columns")
             report.rows.append(RowResult(line, "", ERROR, message))
             continue
         values = {column: (value or "").strip() for column, value in values.items()}
         # PostgreSQL refuses a NUL in any text, even in the lookups before the row is read.
         with_nul = [column for column, value in values.items() if "\x00" in value]
         if with_nul:
-            message = f"a NUL character (\\x00) cannot be stored; found in {', '.join(with_nul)}"
+            message = gettext("a NUL character (\\x00) cannot be stored; found in %(columns)s") % {
+                "columns": ", ".join(with_nul)
+            }
             report.rows.append(RowResult(line, "", ERROR, message))
         elif any(values.values()):  # spreadsheets leave rows of empty cells at the end
             report.rows.append(rows.apply(values, line))
@@ -127,9 +139,10 @@ class _Rows:
     def apply(self, values: dict[str, str], line: int) -> RowResult:
         tracking_number = values.get("tracking_number", "")
         if tracking_number in self.lines:
-            message = (
-                f"tracking number {tracking_number} is also on line {self.lines[tracking_number]}"
-            )
+            message = gettext("tracking number %(tracking)s is also on line %(line)s") % {
+                "tracking": tracking_number,
+                "line": self.lines[tracking_number],
+            }
             return RowResult(line, tracking_number, ERROR, message)
         if tracking_number:
             self.lines[tracking_number] = line

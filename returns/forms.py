@@ -6,6 +6,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
 from returns.models import FailedPackage
@@ -20,12 +23,13 @@ MAX_IMPORT_BYTES = 1024 * 1024
 class PackageImportForm(forms.Form):
     provider = forms.ModelChoiceField(
         queryset=LogisticsProvider.objects.none(),
-        help_text="The packages are registered at this provider.",
+        help_text=_("The packages are registered at this provider."),
     )
     file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            f"At most {MAX_IMPORT_ROWS:,} rows; import larger files with manage.py import_packages."
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _("At most {rows} rows; import larger files with manage.py import_packages."),
+            rows=f"{MAX_IMPORT_ROWS:,}",
         ),
     )
 
@@ -37,15 +41,21 @@ class PackageImportForm(forms.Form):
         file = self.cleaned_data["file"]
         if file.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                f"The file is {filesizeformat(file.size)}; the upload takes at most "
-                f"{filesizeformat(MAX_IMPORT_BYTES)}. Split it, or use manage.py import_packages."
+                gettext(
+                    "The file is %(size)s; the upload takes at most %(limit)s. "
+                    "Split it, or use manage.py import_packages."
+                )
+                % {"size": filesizeformat(file.size), "limit": filesizeformat(MAX_IMPORT_BYTES)}
             )
         rows = len(file.read().splitlines()) - 1
         file.seek(0)
         if rows > MAX_IMPORT_ROWS:
             raise forms.ValidationError(
-                f"The file has {rows:,} rows; the upload takes at most {MAX_IMPORT_ROWS:,}. "
-                "Split it, or use manage.py import_packages."
+                gettext(
+                    "The file has %(rows)s rows; the upload takes at most %(limit)s. "
+                    "Split it, or use manage.py import_packages."
+                )
+                % {"rows": f"{rows:,}", "limit": f"{MAX_IMPORT_ROWS:,}"}
             )
         return file
 
@@ -58,30 +68,34 @@ class FailedAttemptForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     failure_reason = forms.CharField(
-        label="Why it failed",
+        label=_("Why it failed"),
         max_length=200,
-        help_text="The seller reads this in the destruction notice after the last attempt.",
+        help_text=_("The seller reads this in the destruction notice after the last attempt."),
     )
-    courier_note = forms.CharField(label="Courier's note", required=False, widget=forms.Textarea)
+    courier_note = forms.CharField(label=_("Courier's note"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
-        self.fields["attempted_at"].label = f"Time of the attempt ({zone})"
+        self.fields["attempted_at"].label = gettext("Time of the attempt (%(zone)s)") % {
+            "zone": zone
+        }
         self.fields["attempted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_attempted_at(self) -> datetime:
         attempted_at = self.cleaned_data["attempted_at"]
         if attempted_at > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError("That time is still to come.")
+            raise forms.ValidationError(gettext("That time is still to come."))
         return attempted_at
 
 
 class WithdrawClaimForm(forms.Form):
     reason = forms.CharField(
-        label="Why the claim is withdrawn",
+        label=_("Why the claim is withdrawn"),
         widget=forms.Textarea,
-        help_text="The seller reads this in their email; the package then waits for destruction.",
+        help_text=_(
+            "The seller reads this in their email; the package then waits for destruction."
+        ),
     )
 
 
@@ -92,16 +106,18 @@ PHOTO_TYPES = {"image/jpeg", "image/png"}
 
 class DestructionForm(forms.Form):
     reference = forms.CharField(
-        label="Destruction reference",
+        label=_("Destruction reference"),
         max_length=64,
-        help_text="The number on your destruction record; the seller's certificate shows it.",
+        help_text=_("The number on your destruction record; the seller's certificate shows it."),
     )
-    method = forms.ChoiceField(choices=FailedPackage.DestructionMethod.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=FailedPackage.DestructionMethod.choices)
     photo = forms.FileField(
-        label="Photo (optional)",
+        label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
-        help_text=f"JPEG or PNG, at most {filesizeformat(MAX_PHOTO_BYTES)}.",
+        help_text=format_lazy(
+            _("JPEG or PNG, at most {size}."), size=filesizeformat(MAX_PHOTO_BYTES)
+        ),
     )
 
     def clean_photo(self) -> UploadedFile | None:
@@ -110,14 +126,14 @@ class DestructionForm(forms.Form):
             return None
         if photo.size > MAX_PHOTO_BYTES:
             raise forms.ValidationError(
-                f"The photo is {filesizeformat(photo.size)}; at most "
-                f"{filesizeformat(MAX_PHOTO_BYTES)} is accepted."
+                gettext("The photo is %(size)s; at most %(limit)s is accepted.")
+                % {"size": filesizeformat(photo.size), "limit": filesizeformat(MAX_PHOTO_BYTES)}
             )
         # By content, not by name: a renamed text file is not a picture.
         kind = filetype.guess(photo.read(2048))
         photo.seek(0)
         if kind is None or kind.mime not in PHOTO_TYPES:
-            raise forms.ValidationError("The photo must be a JPEG or PNG picture.")
+            raise forms.ValidationError(gettext("The photo must be a JPEG or PNG picture."))
         photo.name = f"photo.{kind.extension}"
         return photo
 
@@ -144,31 +160,31 @@ class PackageFilterForm(forms.Form):
     bound_field_class = BootstrapBoundField
 
     search = forms.CharField(
-        label="Tracking number or order id",
+        label=_("Tracking number or order id"),
         required=False,
         max_length=64,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": "e.g. TH1234567890",
+                "placeholder": _("e.g. TH1234567890"),
                 "class": "textinput form-control",
             }
         ),
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "All statuses"), *FailedPackage.Status.choices],
+        choices=[("", _("All statuses")), *FailedPackage.Status.choices],
         widget=forms.Select(attrs={"class": "select form-select"}),
     )
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         required=False,
         choices=[
             # The keys of returns.selectors.SORTS.
-            ("action", "Needs action"),
-            ("deadline", "Soonest deadline"),
-            ("newest", "Newest"),
+            ("action", _("Needs action")),
+            ("deadline", _("Soonest deadline")),
+            ("newest", _("Newest")),
         ],
         widget=forms.Select(attrs={"class": "select form-select"}),
     )

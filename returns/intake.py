@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.models import LogisticsProvider, Seller
 from returns import services
@@ -82,7 +83,9 @@ def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:
     if stored.kind != event.type:
         raise IntakeRejected(
             "event_id",
-            f"Event id {event.event_id} was already used for a {stored.kind} event.",
+            # Translators: kind is the event type as the API names it, e.g. "return_registered".
+            gettext("Event id %(event_id)s was already used for a %(kind)s event.")
+            % {"event_id": event.event_id, "kind": stored.kind},
         )
     return IntakeAnswer(stored.status_code, stored.response)
 
@@ -93,10 +96,13 @@ def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:
 def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAnswer:
     _not_in_future(event.occurred_at, "occurred_at")
     if event.declared_value is not None and not event.currency:
-        raise IntakeRejected("currency", "A declared value needs its currency, e.g. THB.")
+        raise IntakeRejected("currency", gettext("A declared value needs its currency, e.g. THB."))
     seller = Seller.objects.filter(shop_code=event.shop_code).first()
     if seller is None:
-        raise IntakeRejected("shop_code", f"No seller has the shop code {event.shop_code}.")
+        raise IntakeRejected(
+            "shop_code",
+            gettext("No seller has the shop code %(shop_code)s.") % {"shop_code": event.shop_code},
+        )
     package = services.register_package(
         provider=provider,
         seller=seller,
@@ -118,7 +124,7 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
 
 def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:
     _not_in_future(event.attempted_at, "attempted_at")
-    package = _in_delivery(provider, event.tracking_number, "a failed attempt")
+    package = _in_delivery(provider, event.tracking_number, "attempt")
     attempt = services.record_failed_attempt(
         package=package,
         attempted_at=event.attempted_at,
@@ -133,7 +139,7 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
 
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
     _not_in_future(event.delivered_at, "delivered_at")
-    package = _in_delivery(provider, event.tracking_number, "a delivery")
+    package = _in_delivery(provider, event.tracking_number, "delivery")
     services.record_delivered(
         package=package, delivered_at=event.delivered_at, channel=Channel.API, locked=True
     )
@@ -142,7 +148,7 @@ def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeA
 
 def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswer:
     _not_in_future(event.rejected_at, "rejected_at")
-    package = _in_delivery(provider, event.tracking_number, "a rejection")
+    package = _in_delivery(provider, event.tracking_number, "rejection")
     services.record_seller_rejection(
         package=package,
         rejected_at=event.rejected_at,
@@ -166,7 +172,9 @@ APPLY = {
 
 def _not_in_future(moment: datetime, field: str) -> None:
     if moment > timezone.now() + services.CLOCK_SKEW:
-        raise IntakeRejected(field, f"{moment.isoformat()} is in the future.")
+        raise IntakeRejected(
+            field, gettext("%(moment)s is in the future.") % {"moment": moment.isoformat()}
+        )
 
 
 def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:
@@ -178,13 +186,29 @@ def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -
     except FailedPackage.DoesNotExist:
         raise IntakeRejected(
             "tracking_number",
-            f"No package with tracking number {tracking_number} is registered at {provider.name}.",
+            gettext("No package with tracking number %(tracking)s is registered at %(provider)s.")
+            % {"tracking": tracking_number, "provider": provider.name},
         ) from None
     if package.status != FailedPackage.Status.IN_DELIVERY:
+        # One whole sentence per event, so a translator never gets a bare noun phrase.
+        sentences = {
+            # Translators: status is the API's status code for the package, e.g. "claimed".
+            "attempt": gettext(
+                "Package %(tracking)s is no longer in delivery (it is %(status)s), "
+                "so a failed attempt cannot be recorded."
+            ),
+            "delivery": gettext(
+                "Package %(tracking)s is no longer in delivery (it is %(status)s), "
+                "so a delivery cannot be recorded."
+            ),
+            "rejection": gettext(
+                "Package %(tracking)s is no longer in delivery (it is %(status)s), "
+                "so a rejection cannot be recorded."
+            ),
+        }
         raise IntakeRejected(
             "tracking_number",
-            f"Package {tracking_number} is no longer in delivery (it is {package.status}), "
-            f"so {what} cannot be recorded.",
+            sentences[what] % {"tracking": tracking_number, "status": package.status},
         )
     return package
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller
 from portal.storage import PrivateStorage, random_name
@@ -30,17 +32,17 @@ class PackageQuerySet(TenantQuerySet):
 
 
 class PackageStatus(models.TextChoices):
-    IN_DELIVERY = "in_delivery", "In delivery"
-    AWAITING_SELLER = "awaiting_seller", "Waiting for you"
-    CLAIMED = "claimed", "Coming back to you"
-    RETURNED = "returned", "Returned"
-    DESTRUCTION_PENDING = "destruction_pending", "To be destroyed"
-    DESTROYED = "destroyed", "Destroyed"
+    IN_DELIVERY = "in_delivery", _("In delivery")
+    AWAITING_SELLER = "awaiting_seller", _("Waiting for you")
+    CLAIMED = "claimed", _("Coming back to you")
+    RETURNED = "returned", _("Returned")
+    DESTRUCTION_PENDING = "destruction_pending", _("To be destroyed")
+    DESTROYED = "destroyed", _("Destroyed")
 
 
 class PackageReason(models.TextChoices):
-    SELLER_REJECTED = "seller_rejected", "Rejected at delivery"
-    DELIVERY_FAILED = "delivery_failed", "Could not be delivered"
+    SELLER_REJECTED = "seller_rejected", _("Rejected at delivery")
+    DELIVERY_FAILED = "delivery_failed", _("Could not be delivered")
 
 
 class FailedPackage(models.Model):
@@ -53,10 +55,10 @@ class FailedPackage(models.Model):
     Reason = PackageReason
 
     class DestructionMethod(models.TextChoices):
-        RECYCLED = "recycled", "Recycled"
-        SHREDDED = "shredded", "Shredded"
-        INCINERATED = "incinerated", "Incinerated"
-        OTHER = "other", "Other (see reference)"
+        RECYCLED = "recycled", _("Recycled")
+        SHREDDED = "shredded", _("Shredded")
+        INCINERATED = "incinerated", _("Incinerated")
+        OTHER = "other", _("Other (see reference)")
 
     # Unique through Meta.constraints: `unique=True` would add a second, LIKE-ready
     # index on PostgreSQL, and nothing searches public ids by prefix.
@@ -70,15 +72,15 @@ class FailedPackage(models.Model):
         Seller, on_delete=models.PROTECT, related_name="packages", db_index=False
     )
     tracking_number = models.CharField(max_length=64)
-    order_id = models.CharField("order id", max_length=64)
-    return_id = models.CharField("return id", max_length=64, blank=True)
+    order_id = models.CharField(_("order id"), max_length=64)
+    return_id = models.CharField(_("return id"), max_length=64, blank=True)
 
     description = models.CharField(max_length=300, blank=True)
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
     declared_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     warehouse_location = models.CharField(
-        max_length=64, blank=True, help_text="Bin or shelf at the provider's warehouse."
+        max_length=64, blank=True, help_text=_("Bin or shelf at the provider's warehouse.")
     )
 
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
@@ -212,9 +214,9 @@ class AttemptQuerySet(TenantQuerySet):
 
 
 class AttemptOutcome(models.TextChoices):
-    FAILED = "failed", "Failed"
-    DELIVERED = "delivered", "Delivered"
-    REJECTED = "rejected", "Rejected by the seller"
+    FAILED = "failed", pgettext_lazy("delivery attempt outcome", "Failed")
+    DELIVERED = "delivered", _("Delivered")
+    REJECTED = "rejected", _("Rejected by the seller")
 
 
 class DeliveryAttempt(models.Model):
@@ -245,7 +247,10 @@ class DeliveryAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Attempt {self.number} ({self.get_outcome_display()})"
+        return gettext("Attempt %(number)s (%(outcome)s)") % {
+            "number": self.number,
+            "outcome": self.get_outcome_display(),
+        }
 
 
 class EventQuerySet(TenantQuerySet):
@@ -254,29 +259,29 @@ class EventQuerySet(TenantQuerySet):
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Seller portal"
-    ADMIN = "admin", "Provider console"
-    API = "api", "Intake API"
-    CSV = "csv", "CSV import"
-    JOB = "job", "Scheduled job"
+    WEB = "web", _("Seller portal")
+    ADMIN = "admin", _("Provider console")
+    API = "api", _("Intake API")
+    CSV = "csv", _("CSV import")
+    JOB = "job", _("Scheduled job")
 
 
 class EventAction(models.TextChoices):
     """What the services record (returns.services); a fixed list the console filters by."""
 
-    REGISTERED = "registered", "Registered"
-    ATTEMPT_FAILED = "attempt_failed", "Delivery attempt failed"
-    DELIVERY_FAILED = "delivery_failed", "Last delivery attempt failed"
-    DELIVERED = "delivered", "Delivered"
-    REJECTED = "rejected", "Rejected at delivery"
-    CLAIMED = "claimed", "Claimed"
-    RELEASED = "released", "Released by the seller"
-    WINDOW_CLOSED = "window_closed", "Claim window closed"
-    REMINDER_SENT = "reminder_sent", "Reminder sent"
-    RETURNED = "returned", "Returned"
-    CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn"
-    DESTROYED = "destroyed", "Destroyed"
-    DESTRUCTION_OVERDUE = "destruction_overdue", "Destruction overdue"
+    REGISTERED = "registered", _("Registered")
+    ATTEMPT_FAILED = "attempt_failed", _("Delivery attempt failed")
+    DELIVERY_FAILED = "delivery_failed", _("Last delivery attempt failed")
+    DELIVERED = "delivered", _("Delivered")
+    REJECTED = "rejected", _("Rejected at delivery")
+    CLAIMED = "claimed", _("Claimed")
+    RELEASED = "released", _("Released by the seller")
+    WINDOW_CLOSED = "window_closed", _("Claim window closed")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    RETURNED = "returned", _("Returned")
+    CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
+    DESTROYED = "destroyed", _("Destroyed")
+    DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
 
 
 class PackageEvent(models.Model):
@@ -328,34 +333,34 @@ class NotificationQuerySet(TenantQuerySet):
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", pgettext_lazy("notification status", "Pending")
+    SENT = "sent", pgettext_lazy("notification status", "Sent")
+    FAILED = "failed", pgettext_lazy("notification status", "Failed")
 
 
 class Notification(models.Model):
     """The outbox: written with the change that causes it, sent by a job after commit."""
 
     class Audience(models.TextChoices):
-        SELLER = "seller", "Seller"
-        PROVIDER = "provider", "Provider operations"
+        SELLER = "seller", _("Seller")
+        PROVIDER = "provider", _("Provider operations")
 
     class Kind(models.TextChoices):
-        DESTRUCTION_NOTICE = "destruction_notice", "Destruction notice"
-        DEADLINE_REMINDER = "deadline_reminder", "Deadline reminder"
-        REJECTION_NOTICE = "rejection_notice", "Rejected package notice"
-        CLAIM_CONFIRMED = "claim_confirmed", "Claim confirmed"
-        RELEASE_CONFIRMED = "release_confirmed", "Release confirmed"
-        DESTRUCTION_FINALIZED = "destruction_finalized", "Claim window closed"
-        CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn"
-        DESTROYED = "destroyed", "Destroyed"
-        RETURNED = "returned", "Returned"
-        DESTRUCTION_INSTRUCTION = "destruction_instruction", "Destruction instruction"
-        CLAIM_RECEIVED = "claim_received", "Claim received"
-        TICKET_CREATED = "ticket_created", "New ticket"
-        TICKET_REPLY = "ticket_reply", "Ticket reply"
-        TICKET_OVERDUE = "ticket_overdue", "Ticket overdue"
-        DESTRUCTION_OVERDUE = "destruction_overdue", "Destruction overdue"
+        DESTRUCTION_NOTICE = "destruction_notice", _("Destruction notice")
+        DEADLINE_REMINDER = "deadline_reminder", _("Deadline reminder")
+        REJECTION_NOTICE = "rejection_notice", _("Rejected package notice")
+        CLAIM_CONFIRMED = "claim_confirmed", _("Claim confirmed")
+        RELEASE_CONFIRMED = "release_confirmed", _("Release confirmed")
+        DESTRUCTION_FINALIZED = "destruction_finalized", _("Claim window closed")
+        CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
+        DESTROYED = "destroyed", _("Destroyed")
+        RETURNED = "returned", _("Returned")
+        DESTRUCTION_INSTRUCTION = "destruction_instruction", _("Destruction instruction")
+        CLAIM_RECEIVED = "claim_received", _("Claim received")
+        TICKET_CREATED = "ticket_created", _("New ticket")
+        TICKET_REPLY = "ticket_reply", _("Ticket reply")
+        TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
+        DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
 
     Status = NotificationStatus
 
@@ -433,7 +438,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to_email}"
+        # Translators: a notification in the console, e.g. "Destruction notice to shop@example.com".
+        return gettext("%(kind)s to %(email)s") % {
+            "kind": self.get_kind_display(),
+            "email": self.to_email,
+        }
 
     @property
     def title(self) -> str:
@@ -454,8 +463,12 @@ class ApiToken(models.Model):
     provider = models.ForeignKey(
         LogisticsProvider, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “carrier feed”.")
-    prefix = models.CharField(max_length=12, help_text="First characters, to recognise the token.")
+    name = models.CharField(
+        max_length=100, help_text=_("Which system uses it, e.g. “carrier feed”.")
+    )
+    prefix = models.CharField(
+        max_length=12, help_text=_("First characters, to recognise the token.")
+    )
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -465,7 +478,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["provider", "-created_at"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from returns.models import PHOTO_TYPES, FailedPackage
@@ -17,12 +18,12 @@ def destruction_photo(request: HttpRequest, public_id: str) -> FileResponse:
     package = get_object_or_404(FailedPackage.objects.for_user(request.user), public_id=public_id)
     photo = package.destruction_photo
     if not photo:
-        raise Http404("This package has no destruction photo.")
+        raise Http404(gettext("This package has no destruction photo."))
     extension = PurePosixPath(photo.name).suffix
     try:
         opened = photo.open("rb")
     except FileNotFoundError:
-        raise Http404("The destruction photo is missing from storage.") from None
+        raise Http404(gettext("The destruction photo is missing from storage.")) from None
     response = FileResponse(
         opened,
         # The type checked at upload (the name's extension records it), never a guess.

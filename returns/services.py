@@ -20,6 +20,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.models import LogisticsProvider, Seller
 from returns import emails
@@ -58,9 +59,9 @@ def claim_deadline_for(noticed_at: datetime, zone_name: str) -> datetime:
 # --- explaining a refusal -------------------------------------------------------------
 
 
-def _call(package: FailedPackage) -> str:
+def _phone(package: FailedPackage) -> dict[str, str]:
     provider = package.provider
-    return f"call {provider.name} on {provider.support_phone}"
+    return {"provider": provider.name, "phone": provider.support_phone}
 
 
 def explain_state(package: FailedPackage, now: datetime | None = None) -> str:
@@ -68,50 +69,69 @@ def explain_state(package: FailedPackage, now: datetime | None = None) -> str:
     now = now or timezone.now()
     zone = package.seller.time_zone
     status = package.status
+    tracking = package.tracking_number
     if status == Status.IN_DELIVERY:
-        return (
-            f"Package {package.tracking_number} is still being delivered back to you, "
+        return gettext(
+            "Package %(tracking)s is still being delivered back to you, "
             "so there is nothing to claim or release yet."
-        )
+        ) % {"tracking": tracking}
     if status == Status.AWAITING_SELLER:
         if package.claim_deadline < now:
-            return (
-                f"The {settings.CLAIM_WINDOW_DAYS}-day window for package "
-                f"{package.tracking_number} closed on "
-                f"{local_date(package.claim_deadline, zone)}, so it is being scheduled for "
-                f"destruction; {_call(package)} if you still need it."
-            )
-        return f"Package {package.tracking_number} is waiting for your decision."
+            return gettext(
+                "The %(days)s-day window for package %(tracking)s closed on %(closed)s, "
+                "so it is being scheduled for destruction; "
+                "call %(provider)s on %(phone)s if you still need it."
+            ) % {
+                "days": settings.CLAIM_WINDOW_DAYS,
+                "tracking": tracking,
+                "closed": local_date(package.claim_deadline, zone),
+                **_phone(package),
+            }
+        return gettext("Package %(tracking)s is waiting for your decision.") % {
+            "tracking": tracking
+        }
     if status == Status.CLAIMED:
-        return (
-            f"Package {package.tracking_number} is already on its way back to you "
-            f"(claimed on {local_date(package.claimed_at, zone)})."
-        )
+        return gettext(
+            "Package %(tracking)s is already on its way back to you (claimed on %(claimed)s)."
+        ) % {"tracking": tracking, "claimed": local_date(package.claimed_at, zone)}
     if status == Status.RETURNED:
-        return (
-            f"Package {package.tracking_number} was returned to you on "
-            f"{local_date(package.returned_at, zone)}."
-        )
+        return gettext("Package %(tracking)s was returned to you on %(returned)s.") % {
+            "tracking": tracking,
+            "returned": local_date(package.returned_at, zone),
+        }
     if status == Status.DESTROYED:
-        return (
-            f"Package {package.tracking_number} was destroyed on "
-            f"{local_date(package.destroyed_at, zone)} (reference "
-            f"{package.destruction_reference}); its certificate is on the package page."
-        )
-    # destruction_pending: say which road led here.
+        return gettext(
+            "Package %(tracking)s was destroyed on %(destroyed)s (reference %(reference)s); "
+            "its certificate is on the package page."
+        ) % {
+            "tracking": tracking,
+            "destroyed": local_date(package.destroyed_at, zone),
+            "reference": package.destruction_reference,
+        }
+    # destruction_pending: say which road led here, each as one whole sentence.
     when = package.destruction_requested_at
     if package.reason == FailedPackage.Reason.SELLER_REJECTED:
-        why = "because it was rejected at delivery"
+        sentence = gettext(
+            "Package %(tracking)s was scheduled for destruction on %(scheduled)s "
+            "because it was rejected at delivery; call %(provider)s on %(phone)s."
+        )
     elif package.released_at:
-        why = "because you told us you no longer need it"
+        sentence = gettext(
+            "Package %(tracking)s was scheduled for destruction on %(scheduled)s "
+            "because you told us you no longer need it; call %(provider)s on %(phone)s."
+        )
     elif package.claimed_at:
-        why = "because its return was cancelled"
+        sentence = gettext(
+            "Package %(tracking)s was scheduled for destruction on %(scheduled)s "
+            "because its return was cancelled; call %(provider)s on %(phone)s."
+        )
     else:
-        why, when = "because no ticket was filed", package.claim_deadline
-    return (
-        f"Package {package.tracking_number} was scheduled for destruction on "
-        f"{local_date(when, zone)} {why}; {_call(package)}."
-    )
+        when = package.claim_deadline
+        sentence = gettext(
+            "Package %(tracking)s was scheduled for destruction on %(scheduled)s "
+            "because no ticket was filed; call %(provider)s on %(phone)s."
+        )
+    return sentence % {"tracking": tracking, "scheduled": local_date(when, zone), **_phone(package)}
 
 
 # --- shared steps ---------------------------------------------------------------------
@@ -220,7 +240,8 @@ def register_package(
         provider=provider, tracking_number=details.tracking_number
     ).exists():
         raise DomainError(
-            f"Tracking number {details.tracking_number} is already registered at {provider.name}."
+            gettext("Tracking number %(tracking)s is already registered at %(provider)s.")
+            % {"tracking": details.tracking_number, "provider": provider.name}
         )
     try:
         with transaction.atomic():
@@ -232,7 +253,8 @@ def register_package(
             )
     except IntegrityError:  # registered by someone else a moment ago
         raise DomainError(
-            f"Tracking number {details.tracking_number} is already registered at {provider.name}."
+            gettext("Tracking number %(tracking)s is already registered at %(provider)s.")
+            % {"tracking": details.tracking_number, "provider": provider.name}
         ) from None
     _record(package, action="registered", from_status="", actor=actor, channel=channel)
     return package
@@ -244,7 +266,13 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 def _check_not_future(moment: datetime, what: str) -> None:
     if moment > timezone.now() + CLOCK_SKEW:
-        raise DomainError(f"The {what} time {moment.isoformat()} is in the future.")
+        # One whole sentence per kind of time, so a translator never gets a bare noun.
+        sentences = {
+            "attempt": gettext("The attempt time %(moment)s is in the future."),
+            "delivery": gettext("The delivery time %(moment)s is in the future."),
+            "rejection": gettext("The rejection time %(moment)s is in the future."),
+        }
+        raise DomainError(sentences[what] % {"moment": moment.isoformat()})
 
 
 def record_failed_attempt(
@@ -262,8 +290,14 @@ def record_failed_attempt(
         _check_not_future(attempted_at, "attempt")
         if package.status != Status.IN_DELIVERY:
             raise DomainError(
-                f"Package {package.tracking_number} is no longer in delivery "
-                f"({package.get_status_display().lower()}), so no attempt can be recorded."
+                gettext(
+                    "Package %(tracking)s is no longer in delivery (%(status)s), "
+                    "so no attempt can be recorded."
+                )
+                % {
+                    "tracking": package.tracking_number,
+                    "status": package.get_status_display().lower(),
+                }
             )
         number = package.attempts.count() + 1
         attempt = DeliveryAttempt.objects.create(
@@ -450,14 +484,15 @@ def _reminder_refused(package: FailedPackage, now: datetime) -> str:
         return explain_state(package, now)
     zone = package.seller.time_zone
     if package.reminded_at:
-        return (
-            f"The reminder for package {package.tracking_number} was already sent on "
-            f"{local_date(package.reminded_at, zone)}."
-        )
+        return gettext("The reminder for package %(tracking)s was already sent on %(sent)s.") % {
+            "tracking": package.tracking_number,
+            "sent": local_date(package.reminded_at, zone),
+        }
     due = package.claim_deadline - timedelta(hours=settings.REMINDER_HOURS_BEFORE)
-    return (
-        f"Package {package.tracking_number} is not due a reminder before {local_date(due, zone)}."
-    )
+    return gettext("Package %(tracking)s is not due a reminder before %(due)s.") % {
+        "tracking": package.tracking_number,
+        "due": local_date(due, zone),
+    }
 
 
 @transaction.atomic
@@ -512,7 +547,9 @@ def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[
         status=Status.DESTRUCTION_PENDING, destruction_requested_at=now
     ) != len(ids):
         # Only where rows cannot be locked (SQLite): one changed since it was read.
-        raise DomainError("A package changed while its window was being closed; run again.")
+        raise DomainError(
+            gettext("A package changed while its window was being closed; run again.")
+        )
     _record_many(
         ids,
         action="window_closed",
@@ -574,7 +611,7 @@ def mark_returned(
 def withdraw_claim(*, package: FailedPackage, reason: str, actor=None, channel: str):
     reason = reason.strip()
     if not reason:
-        raise DomainError("Say why the claim is withdrawn: the seller will read it.")
+        raise DomainError(gettext("Say why the claim is withdrawn: the seller will read it."))
     now = timezone.now()
     from_status = _move(
         package,
@@ -608,12 +645,17 @@ def confirm_destruction(
 ) -> FailedPackage:
     reference = reference.strip()
     if not reference:
-        raise DomainError("A destruction reference is required (the number on your record).")
+        raise DomainError(
+            gettext("A destruction reference is required (the number on your record).")
+        )
     if method not in FailedPackage.DestructionMethod.values:
-        raise DomainError(f"“{method}” is not a destruction method the portal knows.")
+        raise DomainError(
+            gettext("“%(method)s” is not a destruction method the portal knows.")
+            % {"method": method}
+        )
     # The form names a photo by its checked content (photo.jpg); the name is how it is served.
     if photo is not None and PurePosixPath(photo.name).suffix.lower() not in PHOTO_TYPES:
-        raise DomainError("The photo must be a JPEG or PNG picture.")
+        raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
     from_status = _move(
         package,
@@ -648,14 +690,18 @@ def _overdue_refused(package: FailedPackage, now: datetime) -> str:
         return explain_state(package, now)
     zone = package.seller.time_zone
     if package.destruction_overdue_at:
-        return (
-            f"Package {package.tracking_number} was already flagged as overdue for destruction "
-            f"on {local_date(package.destruction_overdue_at, zone)}."
-        )
-    return (
-        f"Package {package.tracking_number} has been waiting for destruction only since "
-        f"{local_date(package.destruction_requested_at, zone)}."
-    )
+        return gettext(
+            "Package %(tracking)s was already flagged as overdue for destruction on %(flagged)s."
+        ) % {
+            "tracking": package.tracking_number,
+            "flagged": local_date(package.destruction_overdue_at, zone),
+        }
+    return gettext(
+        "Package %(tracking)s has been waiting for destruction only since %(requested)s."
+    ) % {
+        "tracking": package.tracking_number,
+        "requested": local_date(package.destruction_requested_at, zone),
+    }
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.tenancy import seller_required
@@ -60,8 +61,11 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Done: {package.provider.name} has been told to destroy package "
-                f"{package.tracking_number}. You will get a certificate once it is destroyed.",
+                gettext(
+                    "Done: %(provider)s has been told to destroy package %(tracking)s. "
+                    "You will get a certificate once it is destroyed."
+                )
+                % {"provider": package.provider.name, "tracking": package.tracking_number},
             )
         return redirect("returns:package_detail", public_id=package.public_id)
     window_open = selectors.window_is_open(package)
@@ -81,7 +85,7 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
 def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
     if package.status != FailedPackage.Status.DESTROYED:
-        raise Http404("This package has not been destroyed, so it has no certificate.")
+        raise Http404(gettext("This package has not been destroyed, so it has no certificate."))
     return render(request, "returns/certificate.html", {"package": package})
 
 
@@ -108,5 +112,9 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = inbox.mark_read(notifications=Notification.objects.for_user(request.user))
-    messages.success(request, f"Marked {count} notice{'s' if count != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)s notice as read.", "Marked %(count)s notices as read.", count)
+        % {"count": count},
+    )
     return redirect("returns:notification_list")

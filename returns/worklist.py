@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from portal.models import User
 from portal.worklist import WorkItem
@@ -24,28 +25,28 @@ def package_work(user: User) -> list[WorkItem]:
     closing = selectors.windows_closing(packages, now=now, within=selectors.CLOSING_SOON)
     return [
         WorkItem(
-            "Claim windows closing within 48 hours",
+            gettext("Claim windows closing within 48 hours"),
             closing.count(),
             _changelist("failedpackage", deadline="48h"),
-            "The seller may still phone: record the claim.",
+            gettext("The seller may still phone: record the claim."),
         ),
         WorkItem(
-            "Claimed: to send back",
+            gettext("Claimed: to send back"),
             packages.filter(status=Status.CLAIMED).count(),
             _changelist("failedpackage", status=Status.CLAIMED),
-            "Mark each returned once it is delivered or picked up.",
+            gettext("Mark each returned once it is delivered or picked up."),
         ),
         WorkItem(
-            "Waiting for destruction",
+            gettext("Waiting for destruction"),
             packages.filter(status=Status.DESTRUCTION_PENDING).count(),
             _changelist("failedpackage", status=Status.DESTRUCTION_PENDING),
-            "Confirm each destruction with its reference.",
+            gettext("Confirm each destruction with its reference."),
         ),
         WorkItem(
-            "Destructions overdue",
+            gettext("Destructions overdue"),
             selectors.overdue_destructions(packages).count(),
             _changelist("failedpackage", destruction="overdue"),
-            "Instructed long ago and still not confirmed.",
+            gettext("Instructed long ago and still not confirmed."),
         ),
     ]
 
@@ -56,9 +57,9 @@ def notification_work(user: User) -> list[WorkItem]:
     failed = Notification.objects.for_user(user).filter(status=Notification.Status.FAILED)
     return [
         WorkItem(
-            "Emails that could not be sent",
+            gettext("Emails that could not be sent"),
             failed.count(),
             _changelist("notification", status__exact=Notification.Status.FAILED),
-            "Check the address, then send them again.",
+            gettext("Check the address, then send them again."),
         )
     ]

@@ -22,6 +22,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from returns.admin.scoping import ProviderScopedAdmin
@@ -35,26 +37,27 @@ Status = Ticket.Status
 
 # The model's labels are the seller's ("Waiting for your answer"); staff read these.
 STAFF_STATUS = {
-    Status.OPEN: "Open",
-    Status.WAITING_ON_SELLER: "Waiting on the seller",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
+    Status.OPEN: pgettext_lazy("ticket status", "Open"),
+    Status.WAITING_ON_SELLER: _("Waiting on the seller"),
+    Status.RESOLVED: pgettext_lazy("ticket status", "Resolved"),
+    Status.CLOSED: pgettext_lazy("ticket status", "Closed"),
 }
 # The button that moves a ticket to each status, from the page's toolbar.
 STATUS_BUTTONS = {
-    Status.OPEN: "Reopen",
-    Status.WAITING_ON_SELLER: "Waiting on the seller",
-    Status.RESOLVED: "Mark resolved",
-    Status.CLOSED: "Close",
+    Status.OPEN: _("Reopen"),
+    Status.WAITING_ON_SELLER: _("Waiting on the seller"),
+    Status.RESOLVED: _("Mark resolved"),
+    # Translators: a button that closes a ticket (the verb).
+    Status.CLOSED: pgettext_lazy("ticket action", "Close"),
 }
 
 
 class AssigneeFilter(admin.SimpleListFilter):
-    title = "assignee"
+    title = _("assignee")
     parameter_name = "assigned"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("nobody", "Unassigned (open)"), ("me", "Assigned to me")]
+        return [("nobody", gettext("Unassigned (open)")), ("me", gettext("Assigned to me"))]
 
     def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "nobody":
@@ -65,11 +68,11 @@ class AssigneeFilter(admin.SimpleListFilter):
 
 
 class ResponseFilter(admin.SimpleListFilter):
-    title = "first answer"
+    title = _("first answer")
     parameter_name = "response"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue"), ("awaiting", "Awaiting a first answer")]
+        return [("overdue", gettext("Overdue")), ("awaiting", gettext("Awaiting a first answer"))]
 
     def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "overdue":
@@ -80,7 +83,7 @@ class ResponseFilter(admin.SimpleListFilter):
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
@@ -124,7 +127,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     list_filter = [AssigneeFilter, ResponseFilter, StatusFilter, "category"]
     list_select_related = ["seller", "package", "assignee"]
     search_fields = ["=reference", "subject", "=package__tracking_number"]
-    search_help_text = "A whole ticket reference or tracking number, or words from the subject."
+    search_help_text = _("A whole ticket reference or tracking number, or words from the subject.")
     show_full_result_count = False
     list_per_page = 50
     ordering = INBOX_ORDERING
@@ -171,10 +174,10 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Ticket | None = None) -> list:
         fieldsets = [
             (None, {"fields": ["reference", "subject", "seller_contact", "package", "category"]}),
-            ("Handling", {"fields": HANDLING_FIELDS}),
+            (_("Handling"), {"fields": HANDLING_FIELDS}),
         ]
         if obj is not None and any(getattr(obj, name) for name in ARRANGEMENT_FIELDS):
-            fieldsets.insert(1, ("What the seller asked for", {"fields": ARRANGEMENT_FIELDS}))
+            fieldsets.insert(1, (_("What the seller asked for"), {"fields": ARRANGEMENT_FIELDS}))
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
@@ -221,32 +224,34 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
 
     # --- columns and read-only fields ---------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def staff_status(self, ticket: Ticket) -> str:
         return STAFF_STATUS[ticket.status]
 
-    @admin.display(description="overdue")
+    @admin.display(description=_("overdue"))
     def overdue(self, ticket: Ticket) -> str:
         if not ticket.is_overdue():
             return ""
         waited = (timezone.now() - ticket.created_at).total_seconds() // 3600
-        return format_html('<span class="ticket-overdue">Overdue · {} h</span>', int(waited))
+        # Translators: a ticket unanswered for this many hours; "h" is short for hours.
+        label = gettext("Overdue · %(hours)s h") % {"hours": int(waited)}
+        return format_html('<span class="ticket-overdue">{}</span>', label)
 
-    @admin.display(description="created", ordering="created_at")
+    @admin.display(description=_("created"), ordering="created_at")
     def created(self, ticket: Ticket) -> str:
         return _short(ticket.created_at)
 
-    @admin.display(description="last activity", ordering="last_activity_at")
+    @admin.display(description=_("last activity"), ordering="last_activity_at")
     def last_activity(self, ticket: Ticket) -> str:
         return _short(ticket.last_activity_at)
 
     # Plain text, not links: the seller and user admins a foreign key would link to are
     # the operators'.
-    @admin.display(description="seller")
+    @admin.display(description=_("seller"))
     def seller_contact(self, ticket: Ticket) -> str:
         return f"{ticket.seller} · {ticket.seller.contact_email}"
 
-    @admin.display(description="opened by")
+    @admin.display(description=_("opened by"))
     def opened_by(self, ticket: Ticket) -> str:
         return ticket.created_by.email if ticket.created_by else ""
 
@@ -292,9 +297,12 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             files=form.cleaned_data["attachments"],
         )
         if form.internal:
-            done = "Internal note added: the seller does not see it and is not emailed."
+            done = gettext("Internal note added: the seller does not see it and is not emailed.")
         else:
-            done = f"Reply sent: {ticket.seller.name} is emailed at {ticket.seller.contact_email}."
+            done = gettext("Reply sent: %(seller)s is emailed at %(email)s.") % {
+                "seller": ticket.seller.name,
+                "email": ticket.seller.contact_email,
+            }
         self.message_user(request, done, messages.SUCCESS)
         return self._back_to(request, ticket)
 
@@ -305,14 +313,18 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, f"Ticket {ticket.reference} is yours.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Ticket %(reference)s is yours.") % {"reference": ticket.reference},
+                messages.SUCCESS,
+            )
         return self._back_to(request, ticket)
 
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
         status = request.POST.get("status", "")
         if status not in STAFF_STATUS:
-            self.message_user(request, "Choose one of the status buttons.", messages.ERROR)
+            self.message_user(request, gettext("Choose one of the status buttons."), messages.ERROR)
             return self._back_to(request, ticket)
         try:
             services.change_ticket_status(ticket=ticket, status=status, actor=request.user)
@@ -321,7 +333,8 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                f"Ticket {ticket.reference} is now {STAFF_STATUS[status].lower()}.",
+                gettext("Ticket %(reference)s is now %(status)s.")
+                % {"reference": ticket.reference, "status": STAFF_STATUS[status].lower()},
                 messages.SUCCESS,
             )
         return self._back_to(request, ticket)
@@ -333,7 +346,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         request: HttpRequest,
         queryset: QuerySet[Ticket],
         change: Callable[[Ticket], object],
-        done: str,
+        done: Callable[[int], str],
     ) -> None:
         """Apply `change` to each selected ticket; report how many were done and why others not."""
         reasons = []
@@ -345,21 +358,29 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
                 reasons.append(error.message)
             else:
                 count += 1
-        report = f"{count} {done}."
+        report = done(count)
         if reasons:
-            report += f" {len(reasons)} skipped: " + " ".join(reasons)
+            # Translators: done is the sentence before, e.g. "1 closed."; reasons are sentences.
+            report = ngettext(
+                "%(done)s %(count)s skipped: %(reasons)s",
+                "%(done)s %(count)s skipped: %(reasons)s",
+                len(reasons),
+            ) % {"done": report, "count": len(reasons), "reasons": " ".join(reasons)}
         self.message_user(request, report, messages.WARNING if reasons else messages.SUCCESS)
 
-    @admin.action(description="Assign the selected tickets to me", permissions=["change"])
+    @admin.action(description=_("Assign the selected tickets to me"), permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._each(
             request,
             queryset,
             lambda t: services.assign_ticket(ticket=t, assignee=request.user, actor=request.user),
-            "assigned to you",
+            lambda n: (
+                ngettext("%(count)s assigned to you.", "%(count)s assigned to you.", n)
+                % {"count": n}
+            ),
         )
 
-    @admin.action(description="Mark the selected tickets resolved", permissions=["change"])
+    @admin.action(description=_("Mark the selected tickets resolved"), permissions=["change"])
     def mark_resolved(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._each(
             request,
@@ -367,10 +388,13 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             lambda t: services.change_ticket_status(
                 ticket=t, status=Status.RESOLVED, actor=request.user
             ),
-            "marked resolved",
+            lambda n: (
+                ngettext("%(count)s marked resolved.", "%(count)s marked resolved.", n)
+                % {"count": n}
+            ),
         )
 
-    @admin.action(description="Close the selected tickets", permissions=["change"])
+    @admin.action(description=_("Close the selected tickets"), permissions=["change"])
     def close(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._each(
             request,
@@ -378,7 +402,8 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             lambda t: services.change_ticket_status(
                 ticket=t, status=Status.CLOSED, actor=request.user
             ),
-            "closed",
+            # Translators: a count of tickets just closed, e.g. "2 closed."
+            lambda n: ngettext("%(count)s closed.", "%(count)s closed.", n) % {"count": n},
         )
 
 
@@ -388,7 +413,7 @@ def _status_buttons(ticket: Ticket) -> list[tuple[str, str]]:
         if status not in services.STAFF_MOVES[ticket.status]:
             continue
         if status == Status.OPEN and ticket.is_open:
-            label = "Back to open"  # from waiting on the seller, which is no reopening
+            label = gettext("Back to open")  # from waiting on the seller, which is no reopening
         buttons.append((status, label))
     return buttons
 

@@ -6,6 +6,7 @@ import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 
 from tickets.storage import EXTENSIONS
 
@@ -26,8 +27,12 @@ class CheckedUpload:
 def check_upload(upload: UploadedFile) -> CheckedUpload:
     if upload.size > MAX_FILE_SIZE:
         raise ValidationError(
-            f"“{upload.name}” is {filesizeformat(upload.size)}; each file may be at most "
-            f"{filesizeformat(MAX_FILE_SIZE)}.",
+            gettext("“%(name)s” is %(size)s; each file may be at most %(limit)s.")
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(MAX_FILE_SIZE),
+            },
             code="too_large",
         )
     upload.seek(0)
@@ -35,8 +40,11 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     upload.seek(0)
     if kind is None or kind.mime not in ALLOWED_TYPES:
         raise ValidationError(
-            f"“{upload.name}” is not a JPEG, PNG or PDF file. We check what the file contains, "
-            "not only its name: take a photo or export a PDF and attach that.",
+            gettext(
+                "“%(name)s” is not a JPEG, PNG or PDF file. We check what the file contains, "
+                "not only its name: take a photo or export a PDF and attach that."
+            )
+            % {"name": upload.name},
             code="wrong_type",
         )
     return CheckedUpload(file=upload, content_type=kind.mime)
@@ -45,8 +53,11 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
 def check_uploads(uploads: list[UploadedFile]) -> list[CheckedUpload]:
     if len(uploads) > MAX_FILES_PER_MESSAGE:
         raise ValidationError(
-            f"Attach at most {MAX_FILES_PER_MESSAGE} files to one message (you chose "
-            f"{len(uploads)}); send the rest in a reply.",
+            gettext(
+                "Attach at most %(max)s files to one message (you chose %(count)s); "
+                "send the rest in a reply."
+            )
+            % {"max": MAX_FILES_PER_MESSAGE, "count": len(uploads)},
             code="too_many",
         )
     checked, errors = [], []

@@ -3,6 +3,9 @@
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from returns.selectors import SORTS, packages_for
 from tickets.attachments import (
@@ -19,11 +22,11 @@ from tickets.services import TicketRequest
 Category = Ticket.Category
 
 CATEGORY_HELP = {
-    Category.SEND_BACK: "The provider delivers the package to an address you choose.",
-    Category.PICK_UP: "You collect the package at the provider's warehouse.",
-    Category.NOT_NEEDED: "The provider destroys the package now; you get a certificate.",
-    Category.QUESTION: "Ask the provider anything about a package or a delivery.",
-    Category.DISPUTE: "Something is wrong, e.g. “I did not reject this package”.",
+    Category.SEND_BACK: _("The provider delivers the package to an address you choose."),
+    Category.PICK_UP: _("You collect the package at the provider's warehouse."),
+    Category.NOT_NEEDED: _("The provider destroys the package now; you get a certificate."),
+    Category.QUESTION: _("Ask the provider anything about a package or a delivery."),
+    Category.DISPUTE: _("Something is wrong, e.g. “I did not reject this package”."),
 }
 
 # The fields each category asks for, in order, and which of them it requires.
@@ -42,9 +45,9 @@ REQUIRED = {
     Category.DISPUTE: {"package", "body"},
 }
 DEFAULT_BODY = {
-    Category.SEND_BACK: "Please send this package back to me.",
-    Category.PICK_UP: "I will pick this package up.",
-    Category.NOT_NEEDED: "I no longer need this package; it can be destroyed.",
+    Category.SEND_BACK: _("Please send this package back to me."),
+    Category.PICK_UP: _("I will pick this package up."),
+    Category.NOT_NEEDED: _("I no longer need this package; it can be destroyed."),
 }
 
 
@@ -60,8 +63,14 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            f"Optional: photos (JPEG, PNG) or PDF documents, up to {MAX_FILES_PER_MESSAGE} "
-            f"files of at most {MAX_FILE_SIZE // (1024 * 1024)} MB each.",
+            format_lazy(
+                _(
+                    "Optional: photos (JPEG, PNG) or PDF documents, up to {count} files of at "
+                    "most {size} MB each."
+                ),
+                count=MAX_FILES_PER_MESSAGE,
+                size=MAX_FILE_SIZE // (1024 * 1024),
+            ),
         )
         super().__init__(**kwargs)
 
@@ -74,34 +83,43 @@ class AttachmentsField(forms.FileField):
 
 
 def _package_label(package) -> str:
-    return f"{package.tracking_number} · order {package.order_id} · {package.get_status_display()}"
+    return gettext("%(tracking)s · order %(order)s · %(status)s") % {
+        "tracking": package.tracking_number,
+        "order": package.order_id,
+        "status": package.get_status_display(),
+    }
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    # A callable, so the labels are rendered in the reader's language on each request.
+    return [
+        (
+            value,
+            format_html(
+                '<span class="fw-semibold">{}</span><br><span class="small text-secondary">{}'
+                "</span>",
+                label,
+                CATEGORY_HELP[value],
+            ),
+        )
+        for value, label in Category.choices
+    ]
 
 
 class CategoryForm(forms.Form):
     """The first step of a new ticket: what the seller needs, and about which package."""
 
     category = forms.ChoiceField(
-        label="What do you need?",
-        choices=[
-            (
-                value,
-                format_html(
-                    '<span class="fw-semibold">{}</span><br><span class="small text-secondary">{}'
-                    "</span>",
-                    label,
-                    CATEGORY_HELP[value],
-                ),
-            )
-            for value, label in Category.choices
-        ],
+        label=_("What do you need?"),
+        choices=_category_choices,
         widget=forms.RadioSelect,
     )
     package = forms.ModelChoiceField(
-        label="Package",
+        label=_("Package"),
         queryset=None,
         to_field_name="public_id",
         required=False,
-        empty_label="Not about one package",
+        empty_label=_("Not about one package"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -116,57 +134,57 @@ class TicketForm(forms.Form):
 
     category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
     package = forms.ModelChoiceField(
-        label="Package", queryset=None, to_field_name="public_id", required=False
+        label=_("Package"), queryset=None, to_field_name="public_id", required=False
     )
     provider = forms.ModelChoiceField(
-        label="Logistics provider",
+        label=_("Logistics provider"),
         queryset=None,
         required=False,
-        help_text="Only needed when the question is not about one package.",
-        empty_label="Choose a provider",
+        help_text=_("Only needed when the question is not about one package."),
+        empty_label=_("Choose a provider"),
     )
     delivery_address = forms.CharField(
-        label="Deliver it to",
+        label=_("Deliver it to"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
-        help_text="Full address, with the name of the person who will receive it.",
+        help_text=_("Full address, with the name of the person who will receive it."),
     )
     contact_phone = forms.CharField(
-        label="Contact phone",
+        label=_("Contact phone"),
         required=False,
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text="For the courier or the warehouse to reach you.",
+        help_text=_("For the courier or the warehouse to reach you."),
     )
     preferred_date = forms.DateField(
-        label="Preferred date",
+        label=_("Preferred date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     preferred_time = forms.TimeField(
-        label="Preferred time",
+        label=_("Preferred time"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Within the warehouse's opening hours.",
+        help_text=_("Within the warehouse's opening hours."),
     )
     confirm = forms.BooleanField(
-        label="I understand the package will be destroyed, and that this cannot be undone.",
+        label=_("I understand the package will be destroyed, and that this cannot be undone."),
         required=False,
     )
     subject = forms.CharField(
-        label="Subject",
+        label=_("Subject"),
         required=False,
         max_length=200,
-        help_text="Optional: we fill it in from the package if you leave it empty.",
+        help_text=_("Optional: we fill it in from the package if you leave it empty."),
     )
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_("Attachments"))
 
     def __init__(self, *args, category: str, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,23 +203,25 @@ class TicketForm(forms.Form):
         package_field.queryset = packages_for(user).order_by(*SORTS["action"])
         package_field.label_from_instance = _package_label
         if "package" not in REQUIRED[category]:
-            package_field.empty_label = "Not about one package"
+            package_field.empty_label = _("Not about one package")
         if "provider" in self.fields:
             self.fields["provider"].queryset = providers_for(user)
         if category in DEFAULT_BODY:
-            self.fields["body"].help_text = "Optional: anything the provider should know."
+            self.fields["body"].help_text = _("Optional: anything the provider should know.")
 
     def clean_preferred_date(self):
         preferred = self.cleaned_data["preferred_date"]
         today = timezone.localdate(timezone=self.user.seller.zone)
         if preferred and preferred < today:
-            raise forms.ValidationError("Choose today or a later date.")
+            raise forms.ValidationError(gettext("Choose today or a later date."))
         return preferred
 
     def clean(self):
         cleaned = super().clean()
         if "provider" in self.fields and not (cleaned.get("package") or cleaned.get("provider")):
-            self.add_error("provider", "Choose a package or the provider your question is for.")
+            self.add_error(
+                "provider", gettext("Choose a package or the provider your question is for.")
+            )
         return cleaned
 
     def ticket_request(self) -> TicketRequest:
@@ -210,7 +230,7 @@ class TicketForm(forms.Form):
         return TicketRequest(
             category=self.category,
             subject=data["subject"].strip() or _default_subject(self.category, package),
-            body=data["body"].strip() or DEFAULT_BODY.get(self.category, ""),
+            body=data["body"].strip() or str(DEFAULT_BODY.get(self.category, "")),
             package=package,
             provider=data.get("provider"),
             delivery_address=data.get("delivery_address", "").strip(),
@@ -222,14 +242,20 @@ class TicketForm(forms.Form):
 
 def _default_subject(category: str, package) -> str:
     label = Category(category).label
-    return f"{label}: package {package.tracking_number}" if package else label
+    if package is None:
+        return str(label)
+    # Translators: a ticket's subject, e.g. "Send it back to me: package TH-7781".
+    return gettext("%(category)s: package %(tracking)s") % {
+        "category": label,
+        "tracking": package.tracking_number,
+    }
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Your reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_("Attachments"))
 
 
 class StaffReplyForm(forms.Form):
@@ -239,14 +265,14 @@ class StaffReplyForm(forms.Form):
     NOTE = "note"
 
     body = forms.CharField(
-        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6, "cols": 80})
+        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6, "cols": 80})
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_("Attachments"))
     # Set by the button pressed: "Send to the seller" or "Add an internal note".
     send_as = forms.ChoiceField(
-        choices=[(REPLY, "Reply to the seller"), (NOTE, "Internal note")],
+        choices=[(REPLY, _("Reply to the seller")), (NOTE, _("Internal note"))],
         widget=forms.HiddenInput,
-        error_messages={"required": "Choose whether to reply to the seller or add a note."},
+        error_messages={"required": _("Choose whether to reply to the seller or add a note.")},
     )
 
     @property

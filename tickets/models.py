@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller
 from portal.storage import PrivateStorage
@@ -24,18 +26,18 @@ def new_reference() -> str:
 
 
 class TicketCategory(models.TextChoices):
-    SEND_BACK = "send_back", "Send it back to me"
-    PICK_UP = "pick_up", "I will pick it up"
-    NOT_NEEDED = "not_needed", "I no longer need it"
-    QUESTION = "question", "Question"
-    DISPUTE = "dispute", "Dispute"
+    SEND_BACK = "send_back", _("Send it back to me")
+    PICK_UP = "pick_up", _("I will pick it up")
+    NOT_NEEDED = "not_needed", _("I no longer need it")
+    QUESTION = "question", pgettext_lazy("ticket category", "Question")
+    DISPUTE = "dispute", pgettext_lazy("ticket category", "Dispute")
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    WAITING_ON_SELLER = "waiting_on_seller", "Waiting for your answer"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    WAITING_ON_SELLER = "waiting_on_seller", _("Waiting for your answer")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 # A claim ticket asks for the package back; it claims the package when it is filed.
@@ -134,7 +136,7 @@ class Ticket(models.Model):
                     status__in=OPEN_STATUSES,
                 ),
                 name="ticket_one_open_claim_per_package",
-                violation_error_message="This package already has an open ticket asking for it.",
+                violation_error_message=_("This package already has an open ticket asking for it."),
             ),
         ]
         indexes = [
@@ -204,7 +206,8 @@ class TicketMessage(models.Model):
     )
     body = models.TextField()
     internal = models.BooleanField(
-        default=False, help_text="A note for provider staff only: never shown or sent to sellers."
+        default=False,
+        help_text=_("A note for provider staff only: never shown or sent to sellers."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -214,7 +217,10 @@ class TicketMessage(models.Model):
         ordering = ["ticket", "created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Message on {self.ticket_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("Message on %(ticket)s at %(time)s") % {
+            "ticket": self.ticket_id,
+            "time": f"{self.created_at:%Y-%m-%d %H:%M}",
+        }
 
     @property
     def from_seller(self) -> bool:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.models import LogisticsProvider, User
 from returns.formatting import local_date
@@ -67,8 +68,11 @@ class DuplicateClaimError(DomainError):
 
     def __init__(self, ticket: Ticket):
         super().__init__(
-            f"Package {ticket.package.tracking_number} already has an open ticket, "
-            f"{ticket.reference}, asking for it back. Add what you need to that ticket instead."
+            gettext(
+                "Package %(tracking)s already has an open ticket, %(reference)s, asking for it "
+                "back. Add what you need to that ticket instead."
+            )
+            % {"tracking": ticket.package.tracking_number, "reference": ticket.reference}
         )
         self.ticket = ticket
 
@@ -118,7 +122,7 @@ def open_ticket(*, author, request: TicketRequest, files: Sequence[CheckedUpload
     """
     package = request.package
     if package is None and request.category in PACKAGE_MOVING_CATEGORIES:
-        raise DomainError("Choose the package this ticket is about.")
+        raise DomainError(gettext("Choose the package this ticket is about."))
     reference = _unused_reference()
     if request.category in CLAIM_CATEGORIES:
         _refuse_second_claim(package)
@@ -180,10 +184,17 @@ def reply_as_seller(
     until = reopen_until(ticket)
     if until is not None and now > until:
         raise DomainError(
-            f"Ticket {ticket.reference} was closed on "
-            f"{local_date(ticket.closed_at or ticket.resolved_at, ticket.seller.time_zone)}, "
-            f"more than {REOPEN_WINDOW.days} days ago, so it can no longer be reopened. "
-            "Open a new ticket instead."
+            gettext(
+                "Ticket %(reference)s was closed on %(closed)s, more than %(days)s days ago, "
+                "so it can no longer be reopened. Open a new ticket instead."
+            )
+            % {
+                "reference": ticket.reference,
+                "closed": local_date(
+                    ticket.closed_at or ticket.resolved_at, ticket.seller.time_zone
+                ),
+                "days": REOPEN_WINDOW.days,
+            }
         )
     message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, created_at=now)
     _attach(message, files)
@@ -229,7 +240,9 @@ def close_ticket(*, ticket: Ticket) -> Ticket:
         status=Status.CLOSED, closed_at=now, last_activity_at=now
     )
     if rows != 1:
-        raise DomainError(f"Ticket {ticket.reference} is already closed.")
+        raise DomainError(
+            gettext("Ticket %(reference)s is already closed.") % {"reference": ticket.reference}
+        )
     ticket.refresh_from_db()
     return ticket
 
@@ -255,18 +268,29 @@ def assign_ticket(*, ticket: Ticket, assignee: User | None, actor) -> Ticket:
         assignee.is_active and assignee.is_staff and assignee.provider_id == ticket.provider_id
     ):
         raise DomainError(
-            f"{_name(assignee)} does not work for {ticket.provider.name}, so cannot be given "
-            f"ticket {ticket.reference}."
+            gettext(
+                "%(name)s does not work for %(provider)s, so cannot be given ticket %(reference)s."
+            )
+            % {
+                "name": _name(assignee),
+                "provider": ticket.provider.name,
+                "reference": ticket.reference,
+            }
         )
     if ticket.assignee_id == (assignee.pk if assignee else None):
-        whom = f"assigned to {_name(assignee)}" if assignee else "unassigned"
-        raise DomainError(f"Ticket {ticket.reference} is already {whom}.")
+        if assignee:
+            refusal = gettext("Ticket %(reference)s is already assigned to %(name)s.")
+        else:
+            refusal = gettext("Ticket %(reference)s is already unassigned.")
+        raise DomainError(
+            refusal % {"reference": ticket.reference, "name": _name(assignee) if assignee else ""}
+        )
     previous = ticket.assignee
     Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee)
     if assignee is not None:
-        body = f"Assigned to {_name(assignee)}."
+        body = gettext("Assigned to %(name)s.") % {"name": _name(assignee)}
     else:
-        body = f"Unassigned (was {_name(previous)})."
+        body = gettext("Unassigned (was %(name)s).") % {"name": _name(previous)}
     _note(ticket, actor, body, timezone.now())
     ticket.refresh_from_db()
     return ticket
@@ -280,11 +304,21 @@ def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     old = Status(ticket.status)
     new = Status(status)
     if new == old:
-        raise DomainError(f"Ticket {ticket.reference} is already {old.label.lower()}.")
+        raise DomainError(
+            # Translators: status is a ticket status in lower case, e.g. "resolved".
+            gettext("Ticket %(reference)s is already %(status)s.")
+            % {"reference": ticket.reference, "status": old.label.lower()}
+        )
     if new not in STAFF_MOVES[old]:
         raise DomainError(
-            f"Ticket {ticket.reference} is {old.label.lower()}: reopen it before marking it "
-            f"{new.label.lower()}."
+            gettext(
+                "Ticket %(reference)s is %(status)s: reopen it before marking it %(new_status)s."
+            )
+            % {
+                "reference": ticket.reference,
+                "status": old.label.lower(),
+                "new_status": new.label.lower(),
+            }
         )
     changes = {"status": new, "last_activity_at": now}
     if new == Status.RESOLVED:
@@ -296,7 +330,8 @@ def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
             _refuse_second_claim(ticket.package)
         changes.update(resolved_at=None, closed_at=None)
     Ticket.objects.filter(pk=ticket.pk).update(**changes)
-    _note(ticket, actor, f"Status changed from {old.label} to {new.label}.", now)
+    body = gettext("Status changed from %(old)s to %(new)s.") % {"old": old.label, "new": new.label}
+    _note(ticket, actor, body, now)
     ticket.refresh_from_db()
     return ticket
 
@@ -307,39 +342,68 @@ def link_package(*, ticket: Ticket, package: FailedPackage | None, actor) -> Tic
     ticket = _locked(ticket)
     if ticket.category in PACKAGE_MOVING_CATEGORIES:
         raise DomainError(
-            f"Ticket {ticket.reference} ({Category(ticket.category).label.lower()}) moved its "
-            "package when it was filed, so it stays with that package."
+            gettext(
+                "Ticket %(reference)s (%(category)s) moved its package when it was filed, "
+                "so it stays with that package."
+            )
+            % {
+                "reference": ticket.reference,
+                "category": Category(ticket.category).label.lower(),
+            }
         )
     if package is not None and (
         package.provider_id != ticket.provider_id or package.seller_id != ticket.seller_id
     ):
         raise DomainError(
-            f"Package {package.tracking_number} is not one of {ticket.seller.name}'s packages "
-            f"at {ticket.provider.name}."
+            gettext("Package %(tracking)s is not one of %(seller)s's packages at %(provider)s.")
+            % {
+                "tracking": package.tracking_number,
+                "seller": ticket.seller.name,
+                "provider": ticket.provider.name,
+            }
         )
     if ticket.package_id == (package.pk if package else None):
-        raise DomainError(f"Ticket {ticket.reference} is already linked to that package.")
+        raise DomainError(
+            gettext("Ticket %(reference)s is already linked to that package.")
+            % {"reference": ticket.reference}
+        )
     previous = ticket.package
     Ticket.objects.filter(pk=ticket.pk).update(package=package)
     if package is not None:
-        body = f"Linked to package {package.tracking_number}."
+        body = gettext("Linked to package %(tracking)s.") % {"tracking": package.tracking_number}
     else:
-        body = f"No longer linked to package {previous.tracking_number}."
+        body = gettext("No longer linked to package %(tracking)s.") % {
+            "tracking": previous.tracking_number
+        }
     _note(ticket, actor, body, timezone.now())
     ticket.refresh_from_db()
     return ticket
 
 
 def _not_overdue(ticket: Ticket, now: datetime) -> str:
+    """Why the ticket cannot be escalated, as one whole sentence."""
     zone = ticket.seller.time_zone
+    reference = ticket.reference
     if ticket.escalated_at is not None:
-        return f"already escalated on {local_date(ticket.escalated_at, zone)}"
+        return gettext("Ticket %(reference)s is already escalated on %(when)s.") % {
+            "reference": reference,
+            "when": local_date(ticket.escalated_at, zone),
+        }
     if ticket.first_response_at is not None:
-        return f"answered on {local_date(ticket.first_response_at, zone)}"
+        return gettext("Ticket %(reference)s is answered on %(when)s.") % {
+            "reference": reference,
+            "when": local_date(ticket.first_response_at, zone),
+        }
     if ticket.status != Status.OPEN:
-        return f"{Status(ticket.status).label.lower()}, not waiting for an answer"
+        return gettext("Ticket %(reference)s is %(status)s, not waiting for an answer.") % {
+            "reference": reference,
+            "status": Status(ticket.status).label.lower(),
+        }
     due = ticket.created_at + timedelta(hours=settings.TICKET_FIRST_RESPONSE_HOURS)
-    return f"not overdue until {local_date(due, zone)}"
+    return gettext("Ticket %(reference)s is not overdue until %(when)s.") % {
+        "reference": reference,
+        "when": local_date(due, zone),
+    }
 
 
 @transaction.atomic
@@ -357,7 +421,7 @@ def escalate_ticket(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
     )
     if rows != 1:
         ticket.refresh_from_db()
-        raise DomainError(f"Ticket {ticket.reference} is {_not_overdue(ticket, now)}.")
+        raise DomainError(_not_overdue(ticket, now))
     ticket.escalated_at = now
     waited = now - ticket.created_at
     emails.ticket_overdue(ticket, waiting_hours=int(waited.total_seconds() // 3600))

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.tenancy import seller_required
@@ -61,19 +62,31 @@ def _selected_package(request: HttpRequest, public_id: str | None):
 def _created_message(ticket: Ticket) -> str:
     provider = ticket.provider.name
     if ticket.is_claim:
-        return (
-            f"Ticket {ticket.reference} is open and package {ticket.package.tracking_number} is "
-            f"claimed: {provider} will not destroy it and will arrange its return."
-        )
+        return gettext(
+            "Ticket %(reference)s is open and package %(tracking)s is claimed: "
+            "%(provider)s will not destroy it and will arrange its return."
+        ) % {
+            "reference": ticket.reference,
+            "tracking": ticket.package.tracking_number,
+            "provider": provider,
+        }
     if ticket.category == Ticket.Category.NOT_NEEDED:
-        return (
-            f"Ticket {ticket.reference} is open and {provider} has been told to destroy package "
-            f"{ticket.package.tracking_number}."
-        )
-    return (
-        f"Ticket {ticket.reference} is open. {provider} usually answers within "
-        f"{settings.TICKET_FIRST_RESPONSE_HOURS} hours; we email you when they do."
-    )
+        return gettext(
+            "Ticket %(reference)s is open and %(provider)s has been told to destroy package "
+            "%(tracking)s."
+        ) % {
+            "reference": ticket.reference,
+            "tracking": ticket.package.tracking_number,
+            "provider": provider,
+        }
+    return gettext(
+        "Ticket %(reference)s is open. %(provider)s usually answers within %(hours)s hours; "
+        "we email you when they do."
+    ) % {
+        "reference": ticket.reference,
+        "provider": provider,
+        "hours": settings.TICKET_FIRST_RESPONSE_HOURS,
+    }
 
 
 @seller_required
@@ -151,7 +164,11 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Your reply was sent to {ticket.provider.name}.")
+            messages.success(
+                request,
+                gettext("Your reply was sent to %(provider)s.")
+                % {"provider": ticket.provider.name},
+            )
             return redirect(ticket)
     reopen_until = services.reopen_until(ticket)
     return render(
@@ -181,8 +198,11 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Ticket {ticket.reference} is closed. Reply within "
-            f"{services.REOPEN_WINDOW.days} days if you need to reopen it.",
+            gettext(
+                "Ticket %(reference)s is closed. Reply within %(days)s days "
+                "if you need to reopen it."
+            )
+            % {"reference": ticket.reference, "days": services.REOPEN_WINDOW.days},
         )
     return redirect(ticket)
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from portal.models import User
 from portal.worklist import WorkItem
@@ -19,15 +20,17 @@ def ticket_work(user: User) -> list[WorkItem]:
     tickets = Ticket.objects.for_user(user)
     return [
         WorkItem(
-            "Unassigned open tickets",
+            gettext("Unassigned open tickets"),
             tickets.unassigned().count(),
             _inbox(assigned="nobody"),
-            "Take one: “Assign the selected tickets to me”.",
+            # Translators: the quoted words are the name of the list action of that name.
+            gettext("Take one: “Assign the selected tickets to me”."),
         ),
         WorkItem(
-            "Tickets overdue",
+            gettext("Tickets overdue"),
             tickets.overdue().count(),
             _inbox(response="overdue"),
-            f"No answer to the seller within {settings.TICKET_FIRST_RESPONSE_HOURS} hours.",
+            gettext("No answer to the seller within %(hours)s hours.")
+            % {"hours": settings.TICKET_FIRST_RESPONSE_HOURS},
         ),
     ]

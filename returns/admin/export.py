@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from returns.models import FailedPackage
 
@@ -60,7 +61,7 @@ def rows(queryset: QuerySet[FailedPackage]) -> Iterator[str]:
         yield writer.writerow([cell(value(package)) for _, value in COLUMNS])
 
 
-@admin.action(description="Export selected as CSV", permissions=["view"])
+@admin.action(description=_("Export selected as CSV"), permissions=["view"])
 def export_csv(modeladmin, request: HttpRequest, queryset) -> StreamingHttpResponse:
     filename = f"packages-{timezone.now():%Y%m%d-%H%M}.csv"
     return StreamingHttpResponse(

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from returns import tokens
 from returns.admin.paging import CappedPaginator
@@ -42,7 +44,7 @@ class ApiTokenAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin)
             "opts": self.opts,
             "token": obj,
             "raw": request.new_api_token,
-            "title": f"New API token for {obj.provider}",
+            "title": gettext("New API token for %(provider)s") % {"provider": obj.provider},
         }
         return TemplateResponse(request, "admin/returns/apitoken/created.html", context)
 
@@ -52,13 +54,24 @@ class ApiTokenAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin)
     def save_related(self, request, form, formsets, change) -> None:
         pass  # a token has no related rows to save
 
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         selected = list(queryset)
         revoked = sum(tokens.revoke_api_token(token=token) for token in selected)
-        message = f"{revoked} revoked; they no longer work."
-        if len(selected) > revoked:
-            message += f" {len(selected) - revoked} were already revoked."
+        # Translators: a count of API tokens.
+        message = ngettext(
+            "%(count)s revoked; they no longer work.",
+            "%(count)s revoked; they no longer work.",
+            revoked,
+        ) % {"count": revoked}
+        already = len(selected) - revoked
+        if already:
+            # Translators: done is the sentence before, saying how many tokens were revoked.
+            message = ngettext(
+                "%(done)s %(count)s was already revoked.",
+                "%(done)s %(count)s were already revoked.",
+                already,
+            ) % {"done": message, "count": already}
         self.message_user(request, message, messages.SUCCESS)
 
 

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from returns import outbox
 from returns.admin.paging import CappedPaginator
@@ -38,12 +40,20 @@ class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAd
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description="Send the failed ones again", permissions=["change"])
+    @admin.action(description=_("Send the failed ones again"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         selected = list(queryset)
         requeued = sum(outbox.retry_notification(notification=n) for n in selected)
         skipped = len(selected) - requeued
-        message = f"{requeued} re-queued for sending."
+        # Translators: a count of email notifications.
+        message = ngettext(
+            "%(count)s re-queued for sending.", "%(count)s re-queued for sending.", requeued
+        ) % {"count": requeued}
         if skipped:
-            message += f" {skipped} skipped: only failed notifications are sent again."
+            # Translators: done is the sentence before, saying how many were re-queued.
+            message = ngettext(
+                "%(done)s %(count)s skipped: only failed notifications are sent again.",
+                "%(done)s %(count)s skipped: only failed notifications are sent again.",
+                skipped,
+            ) % {"done": message, "count": skipped}
         self.message_user(request, message, messages.SUCCESS if requeued else messages.WARNING)

@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from returns import services
 from returns.admin.export import export_csv
@@ -32,12 +34,12 @@ Status = FailedPackage.Status
 # How a package's state reads for an agent, in "TRK-1 is …" (the status labels are
 # written for sellers: "Waiting for you").
 STATE = {
-    Status.IN_DELIVERY: "in delivery",
-    Status.AWAITING_SELLER: "awaiting the seller",
-    Status.CLAIMED: "claimed",
-    Status.RETURNED: "returned",
-    Status.DESTRUCTION_PENDING: "waiting for destruction",
-    Status.DESTROYED: "destroyed",
+    Status.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
+    Status.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
+    Status.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
+    Status.RETURNED: pgettext_lazy("package state for staff", "returned"),
+    Status.DESTRUCTION_PENDING: pgettext_lazy("package state for staff", "waiting for destruction"),
+    Status.DESTROYED: pgettext_lazy("package state for staff", "destroyed"),
 }
 
 # Each package is changed in its own transaction while the agent waits: a larger
@@ -58,8 +60,11 @@ def _one_batch(action: Callable) -> Callable:
         if selected > MAX_ROWS:
             modeladmin.message_user(
                 request,
-                f"{selected:,} packages are selected; an action takes at most {MAX_ROWS} at a "
-                "time. Narrow the list with a filter. Nothing was changed.",
+                gettext(
+                    "%(selected)s packages are selected; an action takes at most %(max)s at a "
+                    "time. Narrow the list with a filter. Nothing was changed."
+                )
+                % {"selected": f"{selected:,}", "max": MAX_ROWS},
                 messages.ERROR,
             )
             return None
@@ -72,12 +77,6 @@ def _one_batch(action: Callable) -> Callable:
 class Report:
     done: list[FailedPackage] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-
-
-def _packages(n: int) -> str:
-    if n == 0:
-        return "No package"
-    return f"{n} package" if n == 1 else f"{n} packages"
 
 
 def _each(
@@ -106,7 +105,12 @@ def _each(
 def _wrong_state(package: FailedPackage, expected: str) -> str | None:
     if package.status == expected:
         return None
-    return f"{package.tracking_number} is {STATE[package.status]}, not {STATE[expected]}"
+    # Translators: e.g. "TRK-1 is claimed, not in delivery"; the states are the staff's words.
+    return gettext("%(tracking)s is %(state)s, not %(expected)s") % {
+        "tracking": package.tracking_number,
+        "state": STATE[package.status],
+        "expected": STATE[expected],
+    }
 
 
 def _tell(modeladmin, request: HttpRequest, report: Report, done: str) -> HttpResponse | None:
@@ -114,8 +118,15 @@ def _tell(modeladmin, request: HttpRequest, report: Report, done: str) -> HttpRe
     if report.skipped:
         reasons = report.skipped[:REASONS_SHOWN]
         if len(report.skipped) > REASONS_SHOWN:
-            reasons.append(f"and {len(report.skipped) - REASONS_SHOWN} more")
-        message += f" Skipped {len(report.skipped)}: {'; '.join(reasons)}."
+            reasons.append(
+                gettext("and %(count)s more") % {"count": len(report.skipped) - REASONS_SHOWN}
+            )
+        # Translators: done is the sentence saying what was done; reasons are separated by "; ".
+        message = gettext("%(done)s Skipped %(count)s: %(reasons)s.") % {
+            "done": done,
+            "count": len(report.skipped),
+            "reasons": "; ".join(reasons),
+        }
     level = messages.WARNING if report.skipped else messages.SUCCESS
     modeladmin.message_user(request, message, level)
     return _back(request)
@@ -170,14 +181,15 @@ class Question:
 
 FAILED_ATTEMPT = Question(
     action="record_failed_attempt",
-    title="Record a failed delivery attempt",
+    title=_("Record a failed delivery attempt"),
     form_class=FailedAttemptForm,
     expected=Status.IN_DELIVERY,
-    submit="Record the attempt",
+    submit=_("Record the attempt"),
 )
 
 
-@admin.action(description="Record a failed delivery attempt…", permissions=["change"])
+# Translators: a trailing "…" means a form follows; keep it at the end.
+@admin.action(description=_("Record a failed delivery attempt…"), permissions=["change"])
 @_one_batch
 def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = FAILED_ATTEMPT.ask(modeladmin, request, queryset)
@@ -193,16 +205,24 @@ def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpRes
             last_attempts.append(package.tracking_number)
 
     report = _each(queryset, expected=Status.IN_DELIVERY, change=record)
-    done = f"Failed attempt recorded for {_packages(len(report.done)).lower()}."
+    n = len(report.done)
+    if n:
+        done = ngettext(
+            "Failed attempt recorded for %(count)s package.",
+            "Failed attempt recorded for %(count)s packages.",
+            n,
+        ) % {"count": n}
+    else:
+        done = gettext("Failed attempt recorded for no package.")
     if last_attempts:
-        done += (
-            f" That was the last attempt for {', '.join(last_attempts)}: now awaiting the "
+        done = gettext(
+            "%(done)s That was the last attempt for %(packages)s: now awaiting the "
             "seller, who is sent the destruction notice."
-        )
+        ) % {"done": done, "packages": ", ".join(last_attempts)}
     return _tell(modeladmin, request, report, done)
 
 
-@admin.action(description="Mark returned to the seller", permissions=["change"])
+@admin.action(description=_("Mark returned to the seller"), permissions=["change"])
 @_one_batch
 def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     report = _each(
@@ -212,17 +232,27 @@ def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | 
             package=package, actor=request.user, channel=Channel.ADMIN
         ),
     )
-    return _tell(modeladmin, request, report, f"{_packages(len(report.done))} marked returned.")
+    n = len(report.done)
+    if n:
+        done = ngettext(
+            "%(count)s package marked returned.", "%(count)s packages marked returned.", n
+        ) % {"count": n}
+    else:
+        done = gettext("No package marked returned.")
+    return _tell(modeladmin, request, report, done)
 
 
 def _window_closed(package: FailedPackage) -> str | None:
     if package.claim_deadline >= timezone.now():
         return None
     closed = local_date(package.claim_deadline, package.seller.time_zone)
-    return f"{package.tracking_number}'s claim window closed on {closed}"
+    return gettext("%(tracking)s's claim window closed on %(closed)s") % {
+        "tracking": package.tracking_number,
+        "closed": closed,
+    }
 
 
-@admin.action(description="Record a phone claim (the seller called)", permissions=["change"])
+@admin.action(description=_("Record a phone claim (the seller called)"), permissions=["change"])
 @_one_batch
 def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     report = _each(
@@ -230,23 +260,34 @@ def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpRespon
         expected=Status.AWAITING_SELLER,
         refuse=_window_closed,
         change=lambda package: services.claim_package(
-            package=package, actor=request.user, channel=Channel.ADMIN, note="The seller phoned"
+            package=package,
+            actor=request.user,
+            channel=Channel.ADMIN,
+            note=gettext("The seller phoned"),
         ),
     )
-    done = f"{_packages(len(report.done))} claimed for the seller, to be sent back."
+    n = len(report.done)
+    if n:
+        done = ngettext(
+            "%(count)s package claimed for the seller, to be sent back.",
+            "%(count)s packages claimed for the seller, to be sent back.",
+            n,
+        ) % {"count": n}
+    else:
+        done = gettext("No package claimed for the seller, to be sent back.")
     return _tell(modeladmin, request, report, done)
 
 
 WITHDRAW = Question(
     action="withdraw_claim",
-    title="Withdraw the claim",
+    title=_("Withdraw the claim"),
     form_class=WithdrawClaimForm,
     expected=Status.CLAIMED,
-    submit="Withdraw the claim",
+    submit=_("Withdraw the claim"),
 )
 
 
-@admin.action(description="Withdraw the claim…", permissions=["change"])
+@admin.action(description=_("Withdraw the claim…"), permissions=["change"])
 @_one_batch
 def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = WITHDRAW.ask(modeladmin, request, queryset)
@@ -259,22 +300,28 @@ def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse |
             package=package, reason=data["reason"], actor=request.user, channel=Channel.ADMIN
         ),
     )
-    done = (
-        f"Claim withdrawn for {_packages(len(report.done)).lower()}; now waiting for destruction."
-    )
+    n = len(report.done)
+    if n:
+        done = ngettext(
+            "Claim withdrawn for %(count)s package; now waiting for destruction.",
+            "Claim withdrawn for %(count)s packages; now waiting for destruction.",
+            n,
+        ) % {"count": n}
+    else:
+        done = gettext("Claim withdrawn for no package; now waiting for destruction.")
     return _tell(modeladmin, request, report, done)
 
 
 DESTRUCTION = Question(
     action="confirm_destruction",
-    title="Confirm destruction",
+    title=_("Confirm destruction"),
     form_class=DestructionForm,
     expected=Status.DESTRUCTION_PENDING,
-    submit="Confirm destruction",
+    submit=_("Confirm destruction"),
 )
 
 
-@admin.action(description="Confirm destruction…", permissions=["change"])
+@admin.action(description=_("Confirm destruction…"), permissions=["change"])
 @_one_batch
 def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
     data, page = DESTRUCTION.ask(modeladmin, request, queryset)
@@ -287,7 +334,15 @@ def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpRespo
             package=package, actor=request.user, channel=Channel.ADMIN, **data
         ),
     )
-    done = f"{_packages(len(report.done))} confirmed destroyed; each seller gets a certificate."
+    n = len(report.done)
+    if n:
+        done = ngettext(
+            "%(count)s package confirmed destroyed; each seller gets a certificate.",
+            "%(count)s packages confirmed destroyed; each seller gets a certificate.",
+            n,
+        ) % {"count": n}
+    else:
+        done = gettext("No package confirmed destroyed; each seller gets a certificate.")
     return _tell(modeladmin, request, report, done)
 
 

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
 from returns import formatting, selectors
@@ -39,7 +40,7 @@ Status = FailedPackage.Status
 class StatusFilter(admin.SimpleListFilter):
     """The statuses as an agent says them (the model's labels are the seller's)."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
@@ -54,14 +55,14 @@ class StatusFilter(admin.SimpleListFilter):
 class DeadlineFilter(admin.SimpleListFilter):
     """Open claim windows by how soon they close."""
 
-    title = "claim deadline"
+    title = _("claim deadline")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
         return [
-            ("closed", "Passed (closing now)"),
-            ("today", "Closes today"),
-            ("48h", "Closes within 48 hours"),
+            ("closed", gettext("Passed (closing now)")),
+            ("today", gettext("Closes today")),
+            ("48h", gettext("Closes within 48 hours")),
         ]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
@@ -78,11 +79,11 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 class DestructionFilter(admin.SimpleListFilter):
-    title = "destruction"
+    title = _("destruction")
     parameter_name = "destruction"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue")]
+        return [("overdue", gettext("Overdue"))]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value() == "overdue":
@@ -107,7 +108,7 @@ class EventInline(ReadOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
     # Plain text: the user admin, which a foreign key would link to, is the operators'.
-    @admin.display(description="actor")
+    @admin.display(description=_("actor"))
     def by(self, event: PackageEvent) -> str:
         return event.actor.email if event.actor else self.get_empty_value_display()
 
@@ -183,7 +184,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     ]
     list_select_related = ["seller", "provider"]
     search_fields = exact_search_fields = ["tracking_number", "order_id"]
-    search_help_text = "A whole tracking number or order id."
+    search_help_text = _("A whole tracking number or order id.")
     show_full_result_count = False
     # A provider holds hundreds of thousands of packages: an exact count is a scan.
     paginator = CappedPaginator
@@ -193,9 +194,9 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     actions = PACKAGE_ACTIONS
     fieldsets = [
         (None, {"fields": ["tracking_number", "public_id", "seller_card", "provider_name"]}),
-        ("Order", {"fields": ["order_id", "return_id"]}),
+        (_("Order"), {"fields": ["order_id", "return_id"]}),
         (
-            "Contents",
+            _("Contents"),
             {
                 "fields": [
                     "description",
@@ -207,16 +208,16 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
             },
         ),
         (
-            "State",
+            _("State"),
             {
                 "fields": STATE_FIELDS,
                 "description": format_lazy(
-                    "Times in {}; the claim deadline in the seller's time zone.",
-                    lazy(timezone.get_current_timezone_name, str)(),
+                    _("Times in {zone}; the claim deadline in the seller's time zone."),
+                    zone=lazy(timezone.get_current_timezone_name, str)(),
                 ),
             },
         ),
-        ("Destruction", {"fields": DESTRUCTION_FIELDS, "classes": ["collapse"]}),
+        (_("Destruction"), {"fields": DESTRUCTION_FIELDS, "classes": ["collapse"]}),
     ]
     readonly_fields = [
         "tracking_number",
@@ -248,69 +249,76 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
             format_html(gettext("Select this object for an action - {}"), package),
         )
 
-    @admin.display(description="seller", ordering="seller__name")
+    @admin.display(description=_("seller"), ordering="seller__name")
     def seller_name(self, package: FailedPackage) -> str:
         return package.seller.name
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, package: FailedPackage) -> str:
         label = STATE[package.status].capitalize()
         if package.status == Status.DESTRUCTION_PENDING and package.destruction_overdue_at:
-            label += " (overdue)"
+            # Translators: a staff state in the list, e.g. "Waiting for destruction (overdue)".
+            label = gettext("%(state)s (overdue)") % {"state": label}
         return label
 
     # Shown in the seller's zone, named: the deadline is the end of a day there, and it
     # is the time the seller on the phone reads on their own page.
-    @admin.display(description="deadline", ordering="claim_deadline")
+    @admin.display(description=_("deadline"), ordering="claim_deadline")
     def deadline(self, package: FailedPackage) -> str | None:
         if package.status != Status.AWAITING_SELLER:
             return None
         return formatting.local_short(package.claim_deadline, package.seller.time_zone)
 
-    @admin.display(description="time left")
+    @admin.display(description=_("time left"))
     def time_left(self, package: FailedPackage) -> str | None:
         if package.status != Status.AWAITING_SELLER:
             return None
         return formatting.time_left(package.claim_deadline)
 
-    @admin.display(description="location", ordering="warehouse_location")
+    @admin.display(description=_("location"), ordering="warehouse_location")
     def location(self, package: FailedPackage) -> str:
         return package.warehouse_location
 
     # The page's read-only fields show None as "None"; the list shows it as "-".
-    @admin.display(description="claim deadline")
+    @admin.display(description=_("claim deadline"))
     def deadline_in_zone(self, package: FailedPackage) -> str:
         if package.claim_deadline is None:
             return self.get_empty_value_display()
         shown = formatting.local_datetime(package.claim_deadline, package.seller.time_zone)
         if package.status == Status.AWAITING_SELLER:
-            shown += f" ({formatting.time_left(package.claim_deadline)})"
+            # Translators: a deadline and the time left, e.g. "… Bangkok time (2 days left)".
+            shown = gettext("%(deadline)s (%(time_left)s)") % {
+                "deadline": shown,
+                "time_left": formatting.time_left(package.claim_deadline),
+            }
         return shown
 
     # Plain text rather than the links a foreign key gets: the seller, provider and
     # user admins are the operators'.
-    @admin.display(description="seller")
+    @admin.display(description=_("seller"))
     def seller_card(self, package: FailedPackage) -> str:
         seller = package.seller
         return f"{seller} · {seller.contact_email} · {seller.time_zone}"
 
-    @admin.display(description="provider")
+    @admin.display(description=_("provider"))
     def provider_name(self, package: FailedPackage) -> str:
         return package.provider.name
 
-    @admin.display(description="destroyed by")
+    @admin.display(description=_("destroyed by"))
     def destroyed_by_email(self, package: FailedPackage) -> str:
         if package.destroyed_by is None:
             return self.get_empty_value_display()
         return package.destroyed_by.email
 
     # The photo is private: it has no storage URL, only the view that checks who asks.
-    @admin.display(description="photo")
+    @admin.display(description=_("photo"))
     def photo_link(self, package: FailedPackage) -> str:
         if not package.destruction_photo:
             return self.get_empty_value_display()
         url = reverse("returns:destruction_photo", args=[package.public_id])
-        return format_html('<a href="{}" target="_blank" rel="noopener">Open the photo</a>', url)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, gettext("Open the photo")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Packages arrive through the intake API or the CSV import, with their event.
@@ -351,7 +359,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {
-            "title": "Packages",
+            "title": gettext("Packages"),
             "has_import_permission": self.has_import_permission(request),
         }
         return super().changelist_view(request, extra_context)
@@ -377,7 +385,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import packages from a CSV file",
+            "title": gettext("Import packages from a CSV file"),
             "form": form,
             "report": report,
             "format_help": format_help(),

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller, User
 from returns.models import FailedPackage
@@ -53,7 +55,9 @@ class ProviderScopedAdmin:
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
-            raise Http404(f"No {self.opts.verbose_name} matches the given id.")
+            raise Http404(
+                gettext("No %(name)s matches the given id.") % {"name": self.opts.verbose_name}
+            )
         return obj
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
@@ -79,7 +83,7 @@ def _filtered_field(list_filter) -> str | None:
 class SellerFilter(admin.SimpleListFilter):
     """Only sellers with packages this user can see, so no other provider's seller shows."""
 
-    title = "seller"
+    title = _("seller")
     parameter_name = "seller"
     seller_field = "seller_id"
     # A provider works for a thousand shops: a list of links would build a query
