@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,15 @@ def zone_label(zone_name: str) -> str:
 @register.filter
 def time_left(deadline: datetime | None) -> str:
     return formatting.time_left(deadline) if deadline else ""
+
+
+@register.filter
+def duration(length: timedelta | None) -> str:
+    """`{{ cooloff_timedelta|duration }}`: `15 minutes`, in Django's own translated words."""
+    if not length:
+        return ""
+    now = timezone.now()
+    return timesince(now - length, now)
 
 
 @register.filter
