@@ -4,10 +4,13 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from returns import formatting
-from returns.models import FailedPackage
+from returns.models import EventAction, FailedPackage
 
 register = template.Library()
 
@@ -20,18 +23,20 @@ STATUS_BADGES = {
     "destroyed": "text-bg-dark",
 }
 
+# What the seller reads in a package's history: worded for them, where the event's own
+# choice labels are worded for staff. Lazy: each page renders them in its reader's language.
 EVENT_LABELS = {
-    "registered": "Registered for return",
-    "attempt_failed": "Delivery attempt failed",
-    "delivery_failed": "Last delivery attempt failed: waiting for you",
-    "delivered": "Delivered to you",
-    "rejected": "Rejected at delivery",
-    "claimed": "You asked for it back",
-    "released": "You said you no longer need it",
-    "window_closed": "Claim window closed",
-    "returned": "Returned to you",
-    "claim_withdrawn": "Return cancelled",
-    "destroyed": "Destroyed",
+    "registered": _("Registered for return"),
+    "attempt_failed": _("Delivery attempt failed"),
+    "delivery_failed": _("Last delivery attempt failed: waiting for you"),
+    "delivered": _("Delivered to you"),
+    "rejected": _("Rejected at delivery"),
+    "claimed": _("You asked for it back"),
+    "released": _("You said you no longer need it"),
+    "window_closed": _("Claim window closed"),
+    "returned": _("Returned to you"),
+    "claim_withdrawn": _("Return cancelled"),
+    "destroyed": _("Destroyed"),
 }
 
 
@@ -57,6 +62,15 @@ def time_left(deadline: datetime | None) -> str:
 
 
 @register.filter
+def duration(length: timedelta | None) -> str:
+    """`{{ cooloff_timedelta|duration }}`: `15 minutes`, in Django's own translated words."""
+    if not length:
+        return ""
+    now = timezone.now()
+    return timesince(now - length, now)
+
+
+@register.filter
 def urgent(deadline: datetime | None) -> bool:
     """Less time left than the reminder allows: the page shows it in red."""
     if deadline is None:
@@ -78,27 +92,31 @@ def status_badge(package: FailedPackage) -> SafeString:
     )
 
 
-WINDOW_CLOSED = mark_safe('<span class="badge text-bg-secondary">Window closed</span>')
-
-
 @register.simple_tag
 def time_left_badge(package: FailedPackage) -> str:
     """`{% time_left_badge package %}`: while the package waits for the seller, the time
     left to decide, which static/js/portal.js counts down from data-deadline."""
     if package.status != FailedPackage.Status.AWAITING_SELLER:
         return ""
-    left = time_left(package.claim_deadline)
-    if left == "closed":
-        return WINDOW_CLOSED
+    # Decided on the deadline itself, not on time_left's words: those are translated.
+    if package.claim_deadline is None or package.claim_deadline <= timezone.now():
+        return format_html(
+            '<span class="badge text-bg-secondary">{}</span>', gettext("Window closed")
+        )
     return format_html(
-        '<span class="badge {}"><span class="visually-hidden">Time to decide: </span>'
+        '<span class="badge {}"><span class="visually-hidden">{} </span>'
         '<span class="countdown" data-deadline="{}">{}</span></span>',
         "text-bg-danger" if urgent(package.claim_deadline) else "text-bg-light border",
+        # Translators: read out by screen readers before the time left, e.g. "2 days 4 hours left".
+        gettext("Time to decide:"),
         timezone.localtime(package.claim_deadline).isoformat(),
-        left,
+        time_left(package.claim_deadline),
     )
 
 
 @register.filter
 def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+    label = EVENT_LABELS.get(action)
+    if label is None and action in EventAction.values:
+        label = EventAction(action).label  # no seller's wording: the staff one, translated
+    return str(label) if label is not None else action.replace("_", " ").capitalize()

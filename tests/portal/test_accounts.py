@@ -81,6 +81,8 @@ def test_repeated_failures_lock_the_account_out_with_a_clear_message(client, ali
 
     assert response.status_code == 429
     assert "Too many sign-in attempts" in response.content.decode()
+    # How long, as a person says it (axes also passes it as "PT15M", for machines).
+    assert "This account is locked for 15\xa0minutes after" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -1,0 +1,47 @@
+"""The seller-facing badges and history labels the returns template tags write."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from returns import formatting
+from returns.models import EventAction
+from returns.templatetags.returns_tags import event_label, time_left_badge
+from tests.builders import awaiting_package
+
+
+@pytest.fixture
+def waiting(seller_a, provider_x):
+    return awaiting_package(seller_a, provider_x)
+
+
+def test_a_passed_deadline_reads_window_closed_whatever_words_time_left_uses(waiting, monkeypatch):
+    # Translated, time_left no longer says "closed": the badge must not depend on its words.
+    monkeypatch.setattr(formatting, "time_left", lambda deadline, now=None: "หมดเวลาแล้ว")
+    with time_machine.travel(waiting.claim_deadline + timedelta(minutes=5), tick=False):
+        badge = time_left_badge(waiting)
+
+    assert badge == '<span class="badge text-bg-secondary">Window closed</span>'
+
+
+def test_an_open_window_shows_the_time_left_with_its_spoken_label(waiting):
+    with time_machine.travel(waiting.claim_deadline - timedelta(hours=30), tick=False):
+        badge = time_left_badge(waiting)
+
+    assert '<span class="visually-hidden">Time to decide: </span>' in badge
+    assert ">1 day 6 hours left</span>" in badge
+    assert timezone.localtime(waiting.claim_deadline).isoformat() in badge
+
+
+@pytest.mark.parametrize(
+    ("action", "label"),
+    [
+        ("claimed", "You asked for it back"),
+        (EventAction.REMINDER_SENT, EventAction.REMINDER_SENT.label),  # no seller's wording
+        ("something_new", "Something new"),
+    ],
+)
+def test_history_labels_are_the_sellers_wording_else_the_event_label(action, label):
+    assert event_label(action) == label
