@@ -31,7 +31,7 @@ def absolute_url(path: str) -> str:
 def render_email(kind: str, context: dict, *, language: str | None) -> RenderedEmail:
     """Render `kind` in `language`: the recipient's (an unknown or empty one gives English)."""
     language = recipient_language(language)
-    context = {"site_url": settings.SITE_URL, "language": language, **context}
+    context = {"site_url": settings.SITE_URL, "html_lang": html_lang(language), **context}
     with translation.override(language):
         # Subject and text part go through the template engine without HTML escaping.
         text_engine = engines["text"]

@@ -7,7 +7,7 @@ from django.template import loader
 from django.utils import translation
 
 from portal.emails import email_headers
-from portal.languages import language_of, recipient_language
+from portal.languages import html_lang, language_of, recipient_language
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class RecipientLanguagePasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         language = recipient_language(language_of(context["user"]) or translation.get_language())
+        context = {**context, "html_lang": html_lang(language)}
         with translation.override(language):
             subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
             body = loader.render_to_string(email_template_name, context)

@@ -187,3 +187,17 @@ def test_every_email_the_outbox_sends_carries_its_content_language(thai_seller, 
 
     [sent] = [m for m in mail.outbox if m.to == [thai_seller.contact_email]]
     assert sent.extra_headers["Content-Language"] == "th"
+
+
+def test_the_html_part_names_its_language_for_mail_readers(thai_seller, provider_x, client):
+    thai_seller.language = "zh-hans"
+    thai_seller.save()
+    package = awaiting_package(thai_seller, provider_x)
+    UserFactory(email="li@shop-a.example", seller=thai_seller)
+
+    client.post(reverse("password_reset"), {"email": "li@shop-a.example"})
+
+    notice = Notification.objects.get(package=package, kind="destruction_notice")
+    assert notice.body_html.startswith('<!doctype html>\n<html lang="zh-Hans">')
+    [(html, _type)] = mail.outbox[0].alternatives
+    assert '<html lang="zh-Hans">' in html
