@@ -15,7 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["seller"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
         (_("Works for"), {"fields": ["seller", "provider"]}),
         (
             _("Permissions"),
@@ -42,6 +42,6 @@ class SellerAdmin(admin.ModelAdmin):
 
 @admin.register(LogisticsProvider)
 class LogisticsProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "support_phone", "support_email", "ops_email"]
+    list_display = ["name", "code", "support_phone", "ops_email", "time_zone", "language"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}

@@ -1,4 +1,8 @@
-"""Demo accounts for `manage.py seed_demo`: two providers, three sellers, a login per role."""
+"""Demo accounts for `manage.py seed_demo`: two providers, four sellers, a login per role.
+
+They read several languages: Siam Gadgets and SwiftLane's staff Thai, Jakarta
+Batik Indonesian, the others English (each login follows its shop or provider).
+"""
 
 from dataclasses import dataclass
 
@@ -18,6 +22,9 @@ PROVIDERS = [
         "opening_hours": "Mon–Sat 08:00–18:00 (Bangkok time)",
         "warehouse_address": "88 Bang Na-Trat Road, Bang Na, Bangkok 10260",
         "ops_email": "ops@swiftlane.example",
+        # Its warehouse staff work in Thai, on Bangkok time.
+        "time_zone": "Asia/Bangkok",
+        "language": "th",
     },
     {
         "code": "nordparcel",
@@ -27,6 +34,8 @@ PROVIDERS = [
         "opening_hours": "Mon–Fri 07:00–19:00 (Berlin time)",
         "warehouse_address": "Lagerstraße 12, 12057 Berlin",
         "ops_email": "ops@nordparcel.example",
+        "time_zone": "Europe/Berlin",
+        "language": "en",
     },
 ]
 
@@ -36,7 +45,14 @@ SELLERS = [
         "name": "Siam Gadgets",
         "contact_email": "orders@siamgadgets.example",
         "time_zone": "Asia/Bangkok",
-        "language": "en",
+        "language": "th",
+    },
+    {
+        "shop_code": "JAKARTA-BATIK",
+        "name": "Jakarta Batik",
+        "contact_email": "toko@jakartabatik.example",
+        "time_zone": "Asia/Jakarta",
+        "language": "id",
     },
     {
         "shop_code": "BERLIN-BOOKS",
@@ -67,6 +83,7 @@ class DemoLogin:
 
 LOGINS = [
     DemoLogin("seller@siamgadgets.example", "seller (Siam Gadgets)", seller="SIAM-GADGETS"),
+    DemoLogin("seller@jakartabatik.example", "seller (Jakarta Batik)", seller="JAKARTA-BATIK"),
     DemoLogin("seller@berlinbooks.example", "seller (Berlin Books)", seller="BERLIN-BOOKS"),
     DemoLogin(
         "agent@swiftlane.example", "provider staff (SwiftLane)", provider="swiftlane", is_staff=True

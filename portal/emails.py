@@ -1,10 +1,18 @@
-"""The one place emails are rendered: subject, text and HTML from templates/emails/<kind>/."""
+"""The one place emails are rendered: subject, text and HTML from templates/emails/<kind>/.
+
+An email is written in its recipient's language, never the language of
+whoever caused it: a Thai seller's notice is Thai though an English-reading
+agent pressed the button, and a notice rendered by a job is Thai too.
+"""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template import engines
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.languages import html_lang, recipient_language
 
 
 @dataclass(frozen=True)
@@ -12,6 +20,7 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    language: str  # a LANGUAGES code, e.g. "zh-hans"
 
 
 def absolute_url(path: str) -> str:
@@ -19,13 +28,22 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def render_email(kind: str, context: dict) -> RenderedEmail:
-    context = {"site_url": settings.SITE_URL, **context}
-    # Subject and text part go through the template engine without HTML escaping.
-    text_engine = engines["text"]
-    subject = text_engine.get_template(f"emails/{kind}/subject.txt").render(context)
-    return RenderedEmail(
-        subject=" ".join(subject.split()),
-        text=text_engine.get_template(f"emails/{kind}/body.txt").render(context).strip() + "\n",
-        html=render_to_string(f"emails/{kind}/body.html", context),
-    )
+def render_email(kind: str, context: dict, *, language: str | None) -> RenderedEmail:
+    """Render `kind` in `language`: the recipient's (an unknown or empty one gives English)."""
+    language = recipient_language(language)
+    context = {"site_url": settings.SITE_URL, "html_lang": html_lang(language), **context}
+    with translation.override(language):
+        # Subject and text part go through the template engine without HTML escaping.
+        text_engine = engines["text"]
+        subject = text_engine.get_template(f"emails/{kind}/subject.txt").render(context)
+        return RenderedEmail(
+            subject=" ".join(subject.split()),
+            text=text_engine.get_template(f"emails/{kind}/body.txt").render(context).strip() + "\n",
+            html=render_to_string(f"emails/{kind}/body.html", context),
+            language=language,
+        )
+
+
+def email_headers(language: str | None) -> dict[str, str]:
+    """The headers every email carries for its language (`Content-Language: zh-Hans`)."""
+    return {"Content-Language": html_lang(language)}

@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.utils import timezone, translation
+
+from portal.languages import LANGUAGE_PARAMETER, language_of, supported
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -14,3 +18,50 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith(self.public_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class UserLanguageMiddleware:
+    """The language a request is answered in, and the zone provider staff work in.
+
+    LocaleMiddleware, earlier, has already chosen from the language cookie and
+    Accept-Language; this overrides it with what is known once the user is:
+    1. A signed-in user reads their own language, else their seller's or provider's.
+    2. An anonymous visitor arriving from an email link (`?lang=th`) reads that
+       language, and keeps it: the cookie LocaleMiddleware reads is set.
+    3. Provider staff see and enter times in their provider's zone; operators keep
+       TIME_ZONE.
+    An unknown code is no choice at all: the next rule decides, in the end English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        from_link = None
+        if user.is_authenticated:
+            language = language_of(user)
+        else:
+            language = from_link = supported(request.GET.get(LANGUAGE_PARAMETER))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        staff_of = user.provider if user.is_authenticated and user.is_staff else None
+        zone = staff_of.zone if staff_of is not None else None
+        if zone is None:
+            response = self.get_response(request)
+        else:
+            with timezone.override(zone):
+                response = self.get_response(request)
+        if from_link:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                from_link,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

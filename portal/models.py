@@ -30,12 +30,31 @@ class LogisticsProvider(models.Model):
     opening_hours = models.CharField(max_length=200, help_text=_("e.g. Mon–Fri 08:00–18:00"))
     warehouse_address = models.TextField()
     ops_email = models.EmailField(help_text=_("Where destruction instructions and new tickets go."))
+    # Staff see and enter times in this zone; ops emails and the console use this language.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Asia/Bangkok. Staff see and enter times in this zone."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the console for its staff and of its ops emails."),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Seller(models.Model):
@@ -99,6 +118,13 @@ class User(AbstractUser):
     )
     provider = models.ForeignKey(
         LogisticsProvider, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the language of the user's shop or provider."),
     )
 
     USERNAME_FIELD = "email"

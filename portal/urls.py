@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("returns.urls")),
     path("", include("tickets.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("jsi18n/<str:language>/", views.javascript_catalog, name="javascript_catalog"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

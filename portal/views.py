@@ -4,10 +4,15 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.views import i18n as i18n_views
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django_q.brokers import get_broker
+
+from portal.forms import RecipientLanguagePasswordResetForm
+from portal.languages import choose_language, recipient_language
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = RecipientLanguagePasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
 
@@ -44,3 +50,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self) -> dict:
         # Links in emails point at the public address, whatever host served the form.
         return {"site_url": settings.SITE_URL}
+
+
+# --- languages --------------------------------------------------------------------------
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: the cookie for everyone, the user's own choice when signed in."""
+    choose_language(request.user, request.POST.get("language", ""))
+    return i18n_views.set_language(request)
+
+
+@login_not_required
+@require_GET
+@cache_control(max_age=60 * 60)
+def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
+    """static/js's translations (the djangojs catalog) for `language`, as a script of our own.
+
+    The language is in the URL, not read from the visitor, so a cached copy is right for anyone.
+    """
+    with translation.override(recipient_language(language)):
+        return i18n_views.JavaScriptCatalog.as_view(domain="djangojs")(request)

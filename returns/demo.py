@@ -87,6 +87,14 @@ PACKAGES = [
     DemoPackage(
         "SL-DEMO-3001", "LISBON-LINEN", "swiftlane", "claimed", "Bath towels, set of 4", days_ago=2
     ),
+    DemoPackage(
+        "SL-DEMO-4001", "JAKARTA-BATIK", "swiftlane", "awaiting", "Batik shirt, indigo, size L",
+        days_ago=1,
+    ),
+    DemoPackage(
+        "SL-DEMO-4002", "JAKARTA-BATIK", "swiftlane", "claimed", "Silk scarf, hand-drawn",
+        days_ago=3,
+    ),
 ]  # fmt: skip
 
 FAILURES = ["Nobody at the address", "Shop closed during delivery hours", "Address not found"]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from portal.emails import render_email
+from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
 from returns import links
 from returns.models import FailedPackage, Notification
@@ -33,11 +34,15 @@ def queue_notification(
     package: FailedPackage | None = None,
     ticket_reference: str = "",
 ) -> Notification:
-    """Write one outbox row (once per `dedupe_key`) and have it sent after commit."""
+    """Write one outbox row (once per `dedupe_key`) and have it sent after commit.
+
+    The email is in the recipient's language: the seller's, or for the provider's
+    ops address the provider's (`recipient_of`).
+    """
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    email = render_email(kind, context)
+    email = render_email(kind, context, language=recipient_of(seller, provider))
     # Not get_or_create(), which would look the key up a second time.
     try:
         with transaction.atomic():
@@ -53,6 +58,7 @@ def queue_notification(
                 subject=email.subject,
                 body_text=email.text,
                 body_html=email.html,
+                language=email.language,
             )
     except IntegrityError:  # written by someone else since the look-up above
         notification = Notification.objects.filter(dedupe_key=dedupe_key).first()
@@ -60,6 +66,11 @@ def queue_notification(
             raise
     send_soon()
     return notification
+
+
+def recipient_of(seller: Seller | None, provider: LogisticsProvider) -> str:
+    """The language of a notice: its seller's, or for the ops address its provider's."""
+    return recipient_language(seller.language if seller is not None else provider.language)
 
 
 def send_soon() -> None:
@@ -77,19 +88,31 @@ def _enqueue_delivery() -> None:
     async_task("returns.tasks.deliver_notifications", task_name="deliver-notifications-kick")
 
 
-def _package_context(package: FailedPackage, **extra) -> dict:
+def _package_context(package: FailedPackage, *, language: str | None = None, **extra) -> dict:
+    """What a notice about `package` shows; its links open in `language` (the seller's)."""
+    language = language or recipient_of(package.seller, package.provider)
     return {
         "package": package,
         "seller": package.seller,
         "provider": package.provider,
         "zone": package.seller.time_zone,
-        "package_url": links.package_url(package),
+        "package_url": links.package_url(package, language=language),
         **extra,
     }
 
 
-def _provider_context(package: FailedPackage, **extra) -> dict:
-    return _package_context(package, admin_url=links.admin_package_url(package), **extra)
+def _provider_context(package: FailedPackage, *, language: str | None = None, **extra) -> dict:
+    language = language or recipient_of(None, package.provider)
+    return _package_context(
+        package,
+        language=language,
+        admin_url=links.admin_package_url(package, language=language),
+        **extra,
+    )
+
+
+def _seller_language(package: FailedPackage) -> str:
+    return recipient_of(package.seller, package.provider)
 
 
 def _to_seller(kind: str, package: FailedPackage, **extra) -> Notification:
@@ -125,20 +148,23 @@ def destruction_notice(package: FailedPackage) -> Notification:
         Kind.DESTRUCTION_NOTICE,
         package,
         attempts=list(package.attempts.order_by("number")),
-        ticket_url=links.new_ticket_url(package),
+        ticket_url=links.new_ticket_url(package, language=_seller_language(package)),
     )
 
 
 def deadline_reminder(package: FailedPackage) -> Notification:
-    return _to_seller(Kind.DEADLINE_REMINDER, package, ticket_url=links.new_ticket_url(package))
+    ticket_url = links.new_ticket_url(package, language=_seller_language(package))
+    return _to_seller(Kind.DEADLINE_REMINDER, package, ticket_url=ticket_url)
 
 
 def rejection_notice(package: FailedPackage) -> Notification:
-    return _to_seller(Kind.REJECTION_NOTICE, package, ticket_url=links.new_ticket_url(package))
+    ticket_url = links.new_ticket_url(package, language=_seller_language(package))
+    return _to_seller(Kind.REJECTION_NOTICE, package, ticket_url=ticket_url)
 
 
 def claim_confirmed(package: FailedPackage, *, ticket_reference: str = "") -> Notification:
-    ticket_url = links.ticket_url(ticket_reference) if ticket_reference else ""
+    language = _seller_language(package)
+    ticket_url = links.ticket_url(ticket_reference, language=language) if ticket_reference else ""
     return _to_seller(
         Kind.CLAIM_CONFIRMED, package, ticket_reference=ticket_reference, ticket_url=ticket_url
     )
@@ -157,7 +183,8 @@ def claim_withdrawn(package: FailedPackage, *, reason: str) -> Notification:
 
 
 def destroyed(package: FailedPackage) -> Notification:
-    return _to_seller(Kind.DESTROYED, package, certificate_url=links.certificate_url(package))
+    certificate_url = links.certificate_url(package, language=_seller_language(package))
+    return _to_seller(Kind.DESTROYED, package, certificate_url=certificate_url)
 
 
 def returned(package: FailedPackage) -> Notification:
@@ -212,11 +239,11 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
             INSERT INTO {notification} (
                 audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
                 subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
-                last_error, created_at
+                last_error, created_at, language
             )
             SELECT %s, {"p.seller_id" if to_seller else "NULL"}, p.provider_id, p.id, '', %s,
                    r.{"contact_email" if to_seller else "ops_email"}, '', '', '',
-                   CAST(%s AS TEXT) || CAST(p.id AS TEXT), %s, 0, %s, '', %s
+                   CAST(%s AS TEXT) || CAST(p.id AS TEXT), %s, 0, %s, '', %s, r.language
             FROM {package} p
             JOIN {recipient} r ON r.id = p.{"seller_id" if to_seller else "provider_id"}
             WHERE p.id IN ({placeholders})
@@ -230,12 +257,17 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
 
 
 def render_deferred(notification: Notification) -> None:
-    """Fill in subject and bodies of a notice written in bulk (unsaved)."""
+    """Fill in subject and bodies of a notice written in bulk (unsaved), in its language.
+
+    The language was copied from the recipient with the address when the row was
+    written, and an unknown one (the recipient's, before LANGUAGES changed) is English.
+    """
     package = FailedPackage.objects.select_related("seller", "provider").get(
         pk=notification.package_id
     )
     builder = _package_context if notification.audience == "seller" else _provider_context
-    email = render_email(notification.kind, builder(package))
+    language = recipient_language(notification.language)
+    email = render_email(notification.kind, builder(package, language=language), language=language)
     notification.subject, notification.body_text, notification.body_html = (
         email.subject,
         email.text,

@@ -400,6 +400,9 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The recipient's language when the notice was written (a snapshot, like to_email):
+    # the outbox renders a deferred notice in it and sends it as the Content-Language.
+    language = models.CharField(max_length=8, default="en")
 
     objects = NotificationQuerySet.as_manager()
 

@@ -2,9 +2,8 @@
 
 from django.conf import settings
 
-from portal.emails import absolute_url
 from returns import links
-from returns.emails import queue_notification
+from returns.emails import queue_notification, recipient_of
 from returns.models import Notification
 from tickets.models import Ticket, TicketMessage
 
@@ -13,10 +12,13 @@ Kind = Notification.Kind
 
 def _admin_ticket_url(ticket: Ticket) -> str:
     # The provider console is the Django admin; this is its standard change page.
-    return absolute_url(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    language = recipient_of(None, ticket.provider)
+    return links.link(f"/admin/tickets/ticket/{ticket.pk}/change/", language)
 
 
-def _context(ticket: Ticket, message: TicketMessage, **extra) -> dict:
+def _context(ticket: Ticket, message: TicketMessage, *, for_seller: bool, **extra) -> dict:
+    """What a ticket notice shows; its links open in the recipient's language."""
+    language = recipient_of(ticket.seller if for_seller else None, ticket.provider)
     return {
         "ticket": ticket,
         "message": message,
@@ -25,7 +27,8 @@ def _context(ticket: Ticket, message: TicketMessage, **extra) -> dict:
         "provider": ticket.provider,
         "package": ticket.package,
         "zone": ticket.seller.time_zone,
-        "ticket_url": links.ticket_url(ticket.reference),
+        "ticket_url": links.ticket_url(ticket.reference, language=language),
+        "for_seller": for_seller,
         **extra,
     }
 

@@ -124,12 +124,12 @@ STORY_SQL = {
         INSERT INTO returns_notification
             (audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
              subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
-             sent_at, last_error, created_at)
+             sent_at, last_error, created_at, language)
         SELECT 'seller', seller_id, provider_id, id, '', 'destruction_notice',
                'shop@bench.example', 'Package ' || id, 'Text body of the notice.',
                '<p>HTML body of the notice.</p>', 'bench:' || id, 'sent', 1,
                registered_at + interval '2 days', registered_at + interval '2 days 1 minute',
-               '', registered_at + interval '2 days'
+               '', registered_at + interval '2 days', 'en'
         FROM returns_failedpackage WHERE reason <> ''
     """,
 }
@@ -142,11 +142,12 @@ def _load(packages: int, seed: int) -> dict[str, int]:
         cursor.execute(
             "INSERT INTO portal_logisticsprovider "
             "(name, code, support_phone, support_email, opening_hours, warehouse_address,"
-            " ops_email) VALUES "
+            " ops_email, time_zone, language) VALUES "
             "('SwiftLane', 'swiftlane', '+66 2 555 0142', 'support@swiftlane.example',"
-            " 'Mon–Sat 08:00–18:00', 'Bangkok', 'ops@swiftlane.example'),"
+            " 'Mon–Sat 08:00–18:00', 'Bangkok', 'ops@swiftlane.example', 'Asia/Bangkok', 'th'),"
             "('NordParcel', 'nordparcel', '+49 30 5557 2210', 'help@nordparcel.example',"
-            " 'Mon–Fri 07:00–19:00', 'Berlin', 'ops@nordparcel.example') RETURNING id"
+            " 'Mon–Fri 07:00–19:00', 'Berlin', 'ops@nordparcel.example', 'Europe/Berlin', 'en')"
+            " RETURNING id"
         )
         provider_ids = [row[0] for row in cursor.fetchall()]
 
@@ -167,16 +168,17 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     password = make_password(PASSWORD)
     user_columns = [
         "email", "password", "first_name", "last_name", "is_staff", "is_superuser",
-        "is_active", "date_joined", "seller_id", "provider_id",
+        "is_active", "date_joined", "seller_id", "provider_id", "language",
     ]  # fmt: skip
     counts["users"] = _copy(
         "portal_user",
         user_columns,
         [
-            ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None),
+            ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None,
+             ""),
             ("agent@swiftlane.bench", password, "", "", True, False, True, NOW, None,
-             provider_ids[0]),
-            ("operator@bench.example", password, "", "", True, True, True, NOW, None, None),
+             provider_ids[0], ""),
+            ("operator@bench.example", password, "", "", True, True, True, NOW, None, None, ""),
         ],
     )  # fmt: skip
 

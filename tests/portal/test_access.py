@@ -16,6 +16,8 @@ PUBLIC = {
     "password_reset_complete",
     "healthz",
     "admin:login",
+    "set_language",
+    "javascript_catalog",
 }
 
 

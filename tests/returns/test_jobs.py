@@ -288,7 +288,7 @@ def test_a_destruction_pending_over_3_days_is_flagged_and_the_provider_told_once
     assert notice.subject == (
         f"Overdue: package {overdue.tracking_number} is still waiting to be destroyed"
     )
-    admin_url = f"https://returns.example/admin/returns/failedpackage/{overdue.pk}/change/"
+    admin_url = f"https://returns.example/admin/returns/failedpackage/{overdue.pk}/change/?lang=en"
     assert "after 3 days it is still not recorded as destroyed" in notice.body_text
     assert admin_url in notice.body_text
     assert f'href="{admin_url}"' in notice.body_html

@@ -60,7 +60,14 @@ def test_email_links_keep_the_paths_of_the_url_contract(seller_a, provider_x):
     package = awaiting_package(seller_a, provider_x)
     site = "https://returns.example"
 
-    assert links.package_url(package) == f"{site}/packages/{package.public_id}/"
-    assert links.certificate_url(package) == f"{site}/packages/{package.public_id}/certificate/"
-    assert links.new_ticket_url(package) == f"{site}/tickets/new/?package={package.public_id}"
-    assert links.ticket_url("RT-7K3F9Q") == f"{site}/tickets/RT-7K3F9Q/"
+    # Each link carries the language its email is written in (here Thai).
+    id_ = package.public_id
+    assert links.package_url(package, language="th") == f"{site}/packages/{id_}/?lang=th"
+    assert (
+        links.certificate_url(package, language="th")
+        == f"{site}/packages/{id_}/certificate/?lang=th"
+    )
+    assert (
+        links.new_ticket_url(package, language="th") == f"{site}/tickets/new/?package={id_}&lang=th"
+    )
+    assert links.ticket_url("RT-7K3F9Q", language="th") == f"{site}/tickets/RT-7K3F9Q/?lang=th"

@@ -64,7 +64,7 @@ def test_an_unanswered_ticket_is_flagged_and_the_provider_told_once(clock, new_t
     assert notice.subject == (
         f"Overdue: ticket {ticket.reference} from Shop A has no answer after 24 hours"
     )
-    admin_url = f"https://returns.example/admin/tickets/ticket/{ticket.pk}/change/"
+    admin_url = f"https://returns.example/admin/tickets/ticket/{ticket.pk}/change/?lang=en"
     assert admin_url in notice.body_text
     assert f'href="{admin_url}"' in notice.body_html
     assert "Is the box still sealed?" in notice.body_text

@@ -75,7 +75,7 @@ def test_a_public_reply_emails_the_seller_a_link_to_the_ticket(console, ticket, 
 
     assertRedirects(response, page_of(ticket), fetch_redirect_response=False)
     [notice] = seller_notices(ticket)
-    link = f"https://returns.example/tickets/{ticket.reference}/"
+    link = f"https://returns.example/tickets/{ticket.reference}/?lang=en"
     assert (notice.kind, notice.to_email) == ("ticket_reply", seller_a.contact_email)
     assert link in notice.body_text
     assert "Yes, sealed with our tape." in notice.body_text

@@ -63,7 +63,7 @@ def test_a_staff_reply_waits_on_the_seller_and_emails_a_link_to_the_ticket(
     assert ticket.first_response_at is not None
     notice = Notification.objects.get(kind="ticket_reply")
     assert notice.to_email == seller_a.contact_email
-    link = f"https://returns.example/tickets/{ticket.reference}/"
+    link = f"https://returns.example/tickets/{ticket.reference}/?lang=en"
     assert link in notice.body_text
     assert f'href="{link}"' in notice.body_html
     assert "It is on shelf B-07." in notice.body_text
