@@ -32,7 +32,8 @@ its own packages: any other tracking number is unknown to it.
 | 409 | the portal refused the change because of what it already holds, e.g. \
 the tracking number is already registered | `{"detail": …}`, a sentence for a person |
 | 422 | a value is wrong: missing or malformed field, unknown seller shop code, \
-unknown tracking number, a time in the future, an event for a package no \
+unknown tracking number, a time in the future, more than a year ago or before the \
+package's previous attempt, an event for a package no \
 longer in delivery | `{"detail": [{"field": …, "message": …}]}` |
 
 **Idempotency.** Every event carries your own `event_id`. Sending an event id

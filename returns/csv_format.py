@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from portal.models import Seller
 from returns import services
 from returns.models import DeliveryAttempt, FailedPackage
-from returns.services import CLOCK_SKEW
+from returns.timestamps import time_problem
 
 FORMAT_HELP = [
     "A UTF-8 CSV file with a header row; columns in any order, one package per row.",
@@ -216,8 +216,10 @@ class RowReader:
             return None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        if parsed > timezone.now() + CLOCK_SKEW:
-            self.problem(f"{column} {value} is in the future")
+        problem = time_problem(parsed)
+        if problem:
+            # A row's problems are joined into one sentence.
+            self.problem(f"{column} {problem}".removesuffix("."))
         return parsed
 
     def attempts(self) -> list[Attempt]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.models import LogisticsProvider
 from returns.models import FailedPackage
-from returns.services import CLOCK_SKEW
+from returns.timestamps import time_problem
 
 # A row takes several milliseconds (its own transaction through the services), and the
 # upload is imported while the operator waits: larger files go through the command.
@@ -72,8 +72,9 @@ class FailedAttemptForm(forms.Form):
 
     def clean_attempted_at(self) -> datetime:
         attempted_at = self.cleaned_data["attempted_at"]
-        if attempted_at > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError("That time is still to come.")
+        problem = time_problem(attempted_at)
+        if problem:
+            raise forms.ValidationError(problem)
         return attempted_at
 
 
