@@ -55,6 +55,8 @@ MAX_LENGTHS = {
     for column in ("tracking_number", "order_id", "return_id", "description", "warehouse_location")
 }
 MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
+MAX_NOTE_LENGTH = DeliveryAttempt._meta.get_field("courier_note").max_length
+MAX_LENGTHS["outcome_note"] = MAX_NOTE_LENGTH
 
 
 def format_help() -> list[str]:
@@ -228,8 +230,7 @@ class RowReader:
             given = bool(self.values.get(f"attempt_{number}_at"))
             at = self.moment(f"attempt_{number}_at")
             reason = self.text(f"attempt_{number}_reason", limit=MAX_REASON_LENGTH)
-            # A courier's note is free text: the CSV reader's field limit is its bound.
-            note = self.text(f"attempt_{number}_note")
+            note = self.text(f"attempt_{number}_note", limit=MAX_NOTE_LENGTH)
             if not given:
                 if reason or note:
                     self.problem(f"attempt_{number}_at is missing")

@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from portal.models import LogisticsProvider
-from returns.models import FailedPackage
+from returns.models import DeliveryAttempt, FailedPackage
 from returns.timestamps import time_problem
 
 # A row takes several milliseconds (its own transaction through the services), and the
@@ -62,7 +62,12 @@ class FailedAttemptForm(forms.Form):
         max_length=200,
         help_text="The seller reads this in the destruction notice after the last attempt.",
     )
-    courier_note = forms.CharField(label="Courier's note", required=False, widget=forms.Textarea)
+    courier_note = forms.CharField(
+        label="Courier's note",
+        required=False,
+        max_length=DeliveryAttempt._meta.get_field("courier_note").max_length,
+        widget=forms.Textarea,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
