@@ -3,9 +3,10 @@ from datetime import datetime
 import filetype
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
 from returns.models import DeliveryAttempt, FailedPackage
@@ -53,6 +54,9 @@ class PackageImportForm(forms.Form):
 # --- the console's actions ------------------------------------------------------------
 
 
+DAMAGED = _("This form is incomplete; choose the packages and the action again.")
+
+
 class FailedAttemptForm(forms.Form):
     attempted_at = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -69,6 +73,15 @@ class FailedAttemptForm(forms.Form):
         widget=forms.Textarea,
     )
 
+    # The attempts each selected package had when this form was shown ("pk:count,…"). The
+    # attempt recorded is the next one after those, so the form sent twice (a double
+    # click, the browser's "resend", the back button) records it once, and a form left
+    # open while a colleague recorded the attempt records nothing.
+    attempts_seen = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": DAMAGED},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
@@ -81,6 +94,18 @@ class FailedAttemptForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return attempted_at
+
+    @staticmethod
+    def seen(packages: QuerySet[FailedPackage]) -> str:
+        counts = packages.annotate(count=Count("attempts")).values_list("pk", "count")
+        return ",".join(f"{pk}:{count}" for pk, count in counts.order_by("pk"))
+
+    def clean_attempts_seen(self) -> dict[int, int]:
+        try:
+            pairs = (item.split(":") for item in self.cleaned_data["attempts_seen"].split(","))
+            return {int(pk): int(count) for pk, count in pairs}
+        except ValueError:
+            raise forms.ValidationError(DAMAGED) from None
 
 
 class WithdrawClaimForm(forms.Form):

@@ -20,6 +20,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from portal.models import LogisticsProvider, Seller
 from returns import emails, timestamps
@@ -265,8 +266,14 @@ def record_failed_attempt(
     actor=None,
     channel: str,
     locked: bool = False,
+    number: int | None = None,
 ) -> DeliveryAttempt:
-    """Attempts 1 and 2 are recorded; the last one fails the package and starts the window."""
+    """Attempts 1 and 2 are recorded; the last one fails the package and starts the window.
+
+    `number` is the attempt the person recording it means (the console's form counts
+    them when it is shown): if the package holds another count by now, the form was sent
+    twice or a colleague was quicker, and nothing is recorded.
+    """
     with _changing(package, locked) as package:
         if package.status != Status.IN_DELIVERY:
             raise DomainError(
@@ -274,6 +281,19 @@ def record_failed_attempt(
                 f"({package.get_status_display().lower()}), so no attempt can be recorded."
             )
         count, last = _attempts_so_far(package)
+        if number is not None and number != count + 1:
+            raise DomainError(
+                ngettext(
+                    "%(tracking)s has %(count)s attempt recorded, not the %(seen)s shown when "
+                    "this form was opened: this form was already sent, or a colleague recorded "
+                    "the attempt, and nothing was recorded twice",
+                    "%(tracking)s has %(count)s attempts recorded, not the %(seen)s shown when "
+                    "this form was opened: this form was already sent, or a colleague recorded "
+                    "the attempt, and nothing was recorded twice",
+                    count,
+                )
+                % {"tracking": package.tracking_number, "count": count, "seen": max(number - 1, 0)}
+            )
         _check_time(attempted_at, not_before=last)
         number = count + 1
         attempt = DeliveryAttempt.objects.create(
