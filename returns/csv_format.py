@@ -174,7 +174,9 @@ class RowReader:
         value = self.text("weight_grams")
         if not value:
             return None
-        if not value.isdigit() or int(value) > MAX_WEIGHT_GRAMS:
+        # ASCII digits only: "²" is a digit to str.isdigit() and a crash to int(), and
+        # int() would read "٣" as 3.
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_WEIGHT_GRAMS:
             self.problem(f"weight_grams “{value}” is not a whole number of grams")
             return None
         return int(value)
