@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Seller
 from returns import services
 from returns.models import DeliveryAttempt, FailedPackage
-from returns.services import CLOCK_SKEW
+from returns.timestamps import time_problem
 
 # Column names are the file's own words: they stay in English in every language.
 FORMAT_HELP = [
@@ -68,6 +68,8 @@ MAX_LENGTHS = {
     for column in ("tracking_number", "order_id", "return_id", "description", "warehouse_location")
 }
 MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
+MAX_NOTE_LENGTH = DeliveryAttempt._meta.get_field("courier_note").max_length
+MAX_LENGTHS["outcome_note"] = MAX_NOTE_LENGTH
 
 
 def format_help() -> list[str]:
@@ -195,7 +197,9 @@ class RowReader:
         value = self.text("weight_grams")
         if not value:
             return None
-        if not value.isdigit() or int(value) > MAX_WEIGHT_GRAMS:
+        # ASCII digits only: "²" is a digit to str.isdigit() and a crash to int(), and
+        # int() would read "٣" as 3.
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_WEIGHT_GRAMS:
             self.problem(
                 gettext("weight_grams “%(value)s” is not a whole number of grams")
                 % {"value": value}
@@ -250,10 +254,13 @@ class RowReader:
             return None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        if parsed > timezone.now() + CLOCK_SKEW:
+        problem = time_problem(parsed)
+        if problem:
+            # A row's problems are joined into one sentence.
+            # Translators: a CSV column name (attempt_1_at), then what is wrong with its time.
             self.problem(
-                gettext("%(column)s %(value)s is in the future")
-                % {"column": column, "value": value}
+                gettext("%(column)s %(problem)s")
+                % {"column": column, "problem": problem.removesuffix(".")}
             )
         return parsed
 
@@ -263,8 +270,7 @@ class RowReader:
             given = bool(self.values.get(f"attempt_{number}_at"))
             at = self.moment(f"attempt_{number}_at")
             reason = self.text(f"attempt_{number}_reason", limit=MAX_REASON_LENGTH)
-            # A courier's note is free text: the CSV reader's field limit is its bound.
-            note = self.text(f"attempt_{number}_note")
+            note = self.text(f"attempt_{number}_note", limit=MAX_NOTE_LENGTH)
             if not given:
                 if reason or note:
                     self.problem(gettext("attempt_%(number)s_at is missing") % {"number": number})
