@@ -15,7 +15,7 @@ def shorten_long_notes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0008_lean_indexes"),
+        ("returns", "0009_notification_language"),
     ]
 
     operations = [
