@@ -101,9 +101,10 @@ def test_every_kind_of_email_fits_with_the_longest_names(
         "ticket": ticket,
         "for_seller": for_seller,
         "waiting_hours": 10_000,
+        "overdue_days": 3,
         "zone": seller_a.time_zone,
     }
 
-    subject = render_email(kind, context).subject
+    subject = render_email(kind, context, language=seller_a.language).subject
 
     assert 0 < len(subject) <= SUBJECT_COLUMN
