@@ -21,15 +21,22 @@ def validate_time_zone(value: str) -> None:
 class LogisticsProvider(models.Model):
     """A logistics service provider (LSP) that holds return packages in its warehouse."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(
-        max_length=40, unique=True, help_text=_("Short name used in commands and API tokens.")
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short name used in commands and API tokens."),
     )
-    support_phone = models.CharField(max_length=40)
-    support_email = models.EmailField()
-    opening_hours = models.CharField(max_length=200, help_text=_("e.g. Mon–Fri 08:00–18:00"))
-    warehouse_address = models.TextField()
-    ops_email = models.EmailField(help_text=_("Where destruction instructions and new tickets go."))
+    support_phone = models.CharField(_("support phone"), max_length=40)
+    support_email = models.EmailField(_("support email"))
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=200, help_text=_("e.g. Mon–Fri 08:00–18:00")
+    )
+    warehouse_address = models.TextField(_("warehouse address"))
+    ops_email = models.EmailField(
+        _("ops email"), help_text=_("Where destruction instructions and new tickets go.")
+    )
     # Staff see and enter times in this zone; ops emails and the console use this language.
     time_zone = models.CharField(
         _("time zone"),
@@ -47,6 +54,8 @@ class LogisticsProvider(models.Model):
     )
 
     class Meta:
+        verbose_name = _("logistics provider")
+        verbose_name_plural = _("logistics providers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -60,20 +69,25 @@ class LogisticsProvider(models.Model):
 class Seller(models.Model):
     """A marketplace shop whose return packages the portal looks after."""
 
-    name = models.CharField(max_length=120)
-    shop_code = models.CharField(max_length=40, unique=True)
-    contact_email = models.EmailField()
+    name = models.CharField(_("name"), max_length=120)
+    shop_code = models.CharField(_("shop code"), max_length=40, unique=True)
+    contact_email = models.EmailField(_("contact email"))
     # No `choices`: the list of zones comes from the system's tz database, which
     # changes between machines; the validator accepts exactly what ZoneInfo knows.
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
         help_text=_("IANA name, e.g. Asia/Bangkok or Europe/Berlin."),
     )
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
 
     class Meta:
+        verbose_name = _("seller")
+        verbose_name_plural = _("sellers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -114,10 +128,20 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     seller = models.ForeignKey(
-        Seller, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Seller,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("seller"),
     )
     provider = models.ForeignKey(
-        LogisticsProvider, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        LogisticsProvider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("provider"),
     )
     language = models.CharField(
         _("language"),
@@ -133,6 +157,8 @@ class User(AbstractUser):
     objects = EmailUserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
         constraints = [
             models.CheckConstraint(

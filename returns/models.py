@@ -62,43 +62,64 @@ class FailedPackage(models.Model):
 
     # Unique through Meta.constraints: `unique=True` would add a second, LIKE-ready
     # index on PostgreSQL, and nothing searches public ids by prefix.
-    public_id = models.CharField(max_length=24, default=new_public_id, editable=False)
+    public_id = models.CharField(
+        _("public id"), max_length=24, default=new_public_id, editable=False
+    )
     # No index of their own: the composite indexes below lead with each of them, and
     # every index on this table is rewritten when a package changes status.
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.PROTECT, related_name="packages", db_index=False
+        LogisticsProvider,
+        on_delete=models.PROTECT,
+        related_name="packages",
+        db_index=False,
+        verbose_name=_("provider"),
     )
     seller = models.ForeignKey(
-        Seller, on_delete=models.PROTECT, related_name="packages", db_index=False
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="packages",
+        db_index=False,
+        verbose_name=_("seller"),
     )
-    tracking_number = models.CharField(max_length=64)
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
     order_id = models.CharField(_("order id"), max_length=64)
     return_id = models.CharField(_("return id"), max_length=64, blank=True)
 
-    description = models.CharField(max_length=300, blank=True)
-    weight_grams = models.PositiveIntegerField(null=True, blank=True)
-    declared_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    weight_grams = models.PositiveIntegerField(_("weight grams"), null=True, blank=True)
+    declared_value = models.DecimalField(
+        _("declared value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     warehouse_location = models.CharField(
-        max_length=64, blank=True, help_text=_("Bin or shelf at the provider's warehouse.")
+        _("warehouse location"),
+        max_length=64,
+        blank=True,
+        help_text=_("Bin or shelf at the provider's warehouse."),
     )
 
-    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_DELIVERY)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_DELIVERY
+    )
 
-    registered_at = models.DateTimeField(default=timezone.now)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    claim_deadline = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-    returned_at = models.DateTimeField(null=True, blank=True)
-    destruction_requested_at = models.DateTimeField(null=True, blank=True)
-    destruction_overdue_at = models.DateTimeField(null=True, blank=True)
-    destroyed_at = models.DateTimeField(null=True, blank=True)
-    destruction_reference = models.CharField(max_length=64, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    claim_deadline = models.DateTimeField(_("claim deadline"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    destruction_requested_at = models.DateTimeField(
+        _("destruction requested at"), null=True, blank=True
+    )
+    destruction_overdue_at = models.DateTimeField(
+        _("destruction overdue at"), null=True, blank=True
+    )
+    destroyed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True)
+    destruction_reference = models.CharField(_("destruction reference"), max_length=64, blank=True)
     destruction_method = models.CharField(
-        max_length=20, choices=DestructionMethod.choices, blank=True
+        _("destruction method"), max_length=20, choices=DestructionMethod.choices, blank=True
     )
     destroyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,11 +127,15 @@ class FailedPackage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # a partial index in Meta: only destroyed packages have one
+        db_index=False,  # a partial index in Meta: only destroyed packages have one,
+        verbose_name=_("destroyed by"),
     )
     # Served only by `returns:destruction_photo`, which checks who asks.
     destruction_photo = models.FileField(
-        storage=PrivateStorage(), upload_to=destruction_photo_name, blank=True
+        _("destruction photo"),
+        storage=PrivateStorage(),
+        upload_to=destruction_photo_name,
+        blank=True,
     )
 
     # The seller's list puts packages waiting for them first. A stored column, not an
@@ -124,6 +149,8 @@ class FailedPackage(models.Model):
     objects = PackageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("failed package")
+        verbose_name_plural = _("failed packages")
         ordering = ["-registered_at", "-id"]
         constraints = [
             # Tracking number first, so its index also finds a number across providers
@@ -227,18 +254,24 @@ class DeliveryAttempt(models.Model):
     # No index of its own: the unique (package, number) index leads with it, and each
     # intake event writes an attempt.
     package = models.ForeignKey(
-        FailedPackage, on_delete=models.CASCADE, related_name="attempts", db_index=False
+        FailedPackage,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        db_index=False,
+        verbose_name=_("package"),
     )
-    number = models.PositiveSmallIntegerField()
-    attempted_at = models.DateTimeField()
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    number = models.PositiveSmallIntegerField(_("number"))
+    attempted_at = models.DateTimeField(_("attempted at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
     # Bounded: a carrier's feed once sent 5 MB of it, printed on the seller's page.
-    courier_note = models.CharField(max_length=1000, blank=True)
+    courier_note = models.CharField(_("courier note"), max_length=1000, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["package", "number"]
         constraints = [
             models.UniqueConstraint(fields=["package", "number"], name="attempt_number_unique"),
@@ -291,25 +324,34 @@ class PackageEvent(models.Model):
     Channel = Channel
     Action = EventAction
 
-    package = models.ForeignKey(FailedPackage, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40, choices=EventAction.choices)
-    from_status = models.CharField(max_length=20, choices=FailedPackage.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=FailedPackage.Status.choices)
+    package = models.ForeignKey(
+        FailedPackage, on_delete=models.PROTECT, related_name="events", verbose_name=_("package")
+    )
+    action = models.CharField(_("action"), max_length=40, choices=EventAction.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=FailedPackage.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=20, choices=FailedPackage.Status.choices
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # partial index in Meta: jobs and carriers write most events
+        db_index=False,  # partial index in Meta: jobs and carriers write most events,
+        verbose_name=_("actor"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    detail = models.TextField(blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    detail = models.TextField(_("detail"), blank=True)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("package event")
+        verbose_name_plural = _("package events")
         ordering = ["package", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -365,7 +407,7 @@ class Notification(models.Model):
 
     Status = NotificationStatus
 
-    audience = models.CharField(max_length=10, choices=Audience.choices)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     # No index of its own: notification_seller leads with it.
     seller = models.ForeignKey(
         Seller,
@@ -374,9 +416,13 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
+        verbose_name=_("seller"),
     )
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.PROTECT, related_name="notifications"
+        LogisticsProvider,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("provider"),
     )
     package = models.ForeignKey(
         FailedPackage,
@@ -384,30 +430,35 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        verbose_name=_("package"),
     )
     # The ticket app sits above this one, so a ticket is referred to by its reference.
-    ticket_reference = models.CharField(max_length=16, blank=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    to_email = models.EmailField()
-    subject = models.CharField(max_length=250)
-    body_text = models.TextField()
-    body_html = models.TextField()
-    dedupe_key = models.CharField(max_length=200)  # unique: see Meta.constraints
+    ticket_reference = models.CharField(_("ticket reference"), max_length=16, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    to_email = models.EmailField(_("to email"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body_text = models.TextField(_("body text"))
+    body_html = models.TextField(_("body html"))
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200)  # unique: see Meta.constraints
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # The recipient's language when the notice was written (a snapshot, like to_email):
     # the outbox renders a deferred notice in it and sends it as the Content-Language.
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(_("language"), max_length=8, default="en")
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
             # A constraint rather than `unique=True`, which would add a LIKE index on
@@ -465,24 +516,28 @@ class ApiToken(models.Model):
     """A provider's bearer token for the intake API; only its SHA-256 digest is stored."""
 
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.CASCADE, related_name="api_tokens"
+        LogisticsProvider,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("provider"),
     )
     name = models.CharField(
-        max_length=100, help_text=_("Which system uses it, e.g. “carrier feed”.")
+        _("name"), max_length=100, help_text=_("Which system uses it, e.g. “carrier feed”.")
     )
     prefix = models.CharField(
-        max_length=12, help_text=_("First characters, to recognise the token.")
+        _("prefix"), max_length=12, help_text=_("First characters, to recognise the token.")
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        ordering = ["provider", "-created_at"]
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["provider", "-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -503,17 +558,23 @@ class IntakeEvent(models.Model):
     # No index of its own: the unique (provider, event_id) index leads with it, and every
     # intake event writes a row.
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.CASCADE, related_name="intake_events", db_index=False
+        LogisticsProvider,
+        on_delete=models.CASCADE,
+        related_name="intake_events",
+        db_index=False,
+        verbose_name=_("provider"),
     )
-    event_id = models.CharField(max_length=100)
-    kind = models.CharField(max_length=40)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    event_id = models.CharField(_("event id"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=40)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response = models.JSONField(_("response"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = IntakeEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("intake event")
+        verbose_name_plural = _("intake events")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "event_id"], name="intake_event_unique_per_provider"

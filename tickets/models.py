@@ -79,23 +79,37 @@ class Ticket(models.Model):
     Category = TicketCategory
     Status = TicketStatus
 
-    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="tickets")
+    reference = models.CharField(
+        _("reference"), max_length=16, unique=True, default=new_reference, editable=False
+    )
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("seller")
+    )
     provider = models.ForeignKey(
-        LogisticsProvider, on_delete=models.PROTECT, related_name="tickets"
+        LogisticsProvider,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("provider"),
     )
     package = models.ForeignKey(
-        FailedPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        FailedPackage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("package"),
     )
-    category = models.CharField(max_length=20, choices=Category.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    subject = models.CharField(max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    subject = models.CharField(_("subject"), max_length=200)
 
     # How the seller wants the package back (send back / pick up).
-    delivery_address = models.TextField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
-    preferred_date = models.DateField(null=True, blank=True)
-    preferred_time = models.TimeField(null=True, blank=True)
+    delivery_address = models.TextField(_("delivery address"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    preferred_date = models.DateField(_("preferred date"), null=True, blank=True)
+    preferred_time = models.TimeField(_("preferred time"), null=True, blank=True)
 
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,6 +117,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,17 +125,20 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity at"), default=timezone.now)
 
     objects = TicketQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         ordering = ["-last_activity_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -196,24 +214,30 @@ class MessageQuerySet(TenantQuerySet):
 
 
 class TicketMessage(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("author"),
     )
-    body = models.TextField()
+    body = models.TextField(_("body"))
     internal = models.BooleanField(
+        _("internal"),
         default=False,
         help_text=_("A note for provider staff only: never shown or sent to sellers."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
         ordering = ["ticket", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -241,16 +265,25 @@ class AttachmentQuerySet(TenantQuerySet):
 class Attachment(models.Model):
     """A file on a message, kept outside MEDIA_ROOT and served only by an access-checked view."""
 
-    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(storage=PrivateStorage(), upload_to=attachment_name, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        TicketMessage,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    file = models.FileField(
+        _("file"), storage=PrivateStorage(), upload_to=attachment_name, max_length=200
+    )
+    original_name = models.CharField(_("original name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = AttachmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["message", "id"]
 
     def __str__(self) -> str:
