@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller
@@ -345,7 +345,10 @@ class PackageEvent(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # What a person typed (a staff note, a withdrawal reason); the services' own words are
+    # never stored, they are built from `facts` when read, in the reader's language.
     detail = models.TextField(_("detail"), blank=True)
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -364,6 +367,32 @@ class PackageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+
+    def description(self) -> str:
+        """The event's detail in the active language: the services' facts, else the note."""
+        facts = self.facts or {}
+        if "attempt" in facts:
+            return gettext("Attempt %(number)s failed: %(reason)s") % {
+                "number": facts["attempt"],
+                "reason": facts.get("reason", ""),
+            }
+        if "destruction_reference" in facts:
+            method = FailedPackage.DestructionMethod(facts["method"]).label
+            return gettext("%(method)s, reference %(reference)s") % {
+                "method": method,
+                "reference": facts["destruction_reference"],
+            }
+        if "overdue_days" in facts:
+            return ngettext(
+                "Not destroyed %(days)s day after the instruction; the provider was reminded.",
+                "Not destroyed %(days)s days after the instruction; the provider was reminded.",
+                facts["overdue_days"],
+            ) % {"days": facts["overdue_days"]}
+        if self.detail:
+            return self.detail
+        if "ticket" in facts:
+            return gettext("Ticket %(reference)s") % {"reference": facts["ticket"]}
+        return ""
 
 
 class NotificationQuerySet(TenantQuerySet):

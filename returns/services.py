@@ -149,8 +149,11 @@ def _record(
     actor,
     channel: str,
     detail: str = "",
+    facts: dict | None = None,
     at: datetime | None = None,
 ) -> PackageEvent:
+    """Append the event. `detail` is what a person typed; the services' own account goes in
+    `facts`, worded when it is read (PackageEvent.description), in the reader's language."""
     return PackageEvent.objects.create(
         package=package,
         action=action,
@@ -159,6 +162,7 @@ def _record(
         actor=_actor(actor),
         channel=channel,
         detail=detail,
+        facts=facts or {},
         created_at=at or timezone.now(),
     )
 
@@ -331,7 +335,7 @@ def record_failed_attempt(
             failure_reason=failure_reason,
             courier_note=courier_note,
         )
-        detail = f"Attempt {number} failed: {failure_reason}"
+        facts = {"attempt": number, "reason": failure_reason}
         if number < settings.MAX_DELIVERY_ATTEMPTS:
             _record(
                 package,
@@ -339,7 +343,7 @@ def record_failed_attempt(
                 from_status=package.status,
                 actor=actor,
                 channel=channel,
-                detail=detail,
+                facts=facts,
             )
             return attempt
 
@@ -358,7 +362,7 @@ def record_failed_attempt(
             from_status=from_status,
             actor=actor,
             channel=channel,
-            detail=detail,
+            facts=facts,
             at=now,
         )
         emails.destruction_notice(package)
@@ -445,14 +449,14 @@ def claim_package(
         condition=Q(claim_deadline__gte=now),
         claimed_at=now,
     )
-    detail = note or (f"Ticket {ticket_reference}" if ticket_reference else "")
     _record(
         package,
         action="claimed",
         from_status=from_status,
         actor=actor,
         channel=channel,
-        detail=detail,
+        detail=note,
+        facts={"ticket": ticket_reference} if ticket_reference else None,
         at=now,
     )
     emails.claim_confirmed(package, ticket_reference=ticket_reference)
@@ -541,7 +545,6 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,
-        detail="Deadline reminder emailed to the seller.",
         at=now,
     )
     emails.deadline_reminder(package)
@@ -596,8 +599,9 @@ def _record_many(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {PackageEvent._meta.db_table}"
-            " (package_id, action, from_status, to_status, actor_id, channel, created_at, detail)"
-            f" SELECT id, %s, %s, %s, NULL, %s, %s, '' FROM {FailedPackage._meta.db_table}"
+            " (package_id, action, from_status, to_status, actor_id, channel, created_at, detail,"
+            " facts)"
+            f" SELECT id, %s, %s, %s, NULL, %s, %s, '', '{{}}' FROM {FailedPackage._meta.db_table}"
             f" WHERE id IN ({placeholders})",
             [
                 action,
@@ -703,7 +707,7 @@ def confirm_destruction(
         from_status=from_status,
         actor=actor,
         channel=channel,
-        detail=f"{package.get_destruction_method_display()}, reference {reference}",
+        facts={"method": package.destruction_method, "destruction_reference": reference},
         at=now,
     )
     emails.destroyed(package)
@@ -751,10 +755,7 @@ def flag_overdue_destruction(
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,
-        detail=(
-            f"Not destroyed {settings.DESTRUCTION_OVERDUE_DAYS} days after the instruction; "
-            "the provider was reminded."
-        ),
+        facts={"overdue_days": settings.DESTRUCTION_OVERDUE_DAYS},
         at=now,
     )
     emails.destruction_overdue(package)

@@ -100,7 +100,7 @@ class AttemptInline(ReadOnly, admin.TabularInline):
 
 class EventInline(ReadOnly, admin.TabularInline):
     model = PackageEvent
-    fields = ["created_at", "action", "from_status", "to_status", "channel", "by", "detail"]
+    fields = ["created_at", "action", "from_status", "to_status", "channel", "by", "what"]
     readonly_fields = fields
     extra = 0
 
@@ -111,6 +111,10 @@ class EventInline(ReadOnly, admin.TabularInline):
     @admin.display(description=_("actor"))
     def by(self, event: PackageEvent) -> str:
         return event.actor.email if event.actor else self.get_empty_value_display()
+
+    @admin.display(description=_("detail"))
+    def what(self, event: PackageEvent) -> str:
+        return event.description()
 
 
 class PackageChangeList(ChangeList):

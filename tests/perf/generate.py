@@ -113,11 +113,12 @@ STORY_SQL = {
     """,
     "events": """
         INSERT INTO returns_packageevent
-            (package_id, action, from_status, to_status, channel, created_at, detail)
-        SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, ''
+            (package_id, action, from_status, to_status, channel, created_at, detail, facts)
+        SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, '', '{}'
         FROM returns_failedpackage
         UNION ALL
-        SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', ''
+        SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', '',
+               '{}'
         FROM returns_failedpackage WHERE status <> 'in_delivery'
     """,
     "notifications": """

@@ -345,7 +345,7 @@ def test_destruction_is_confirmed_with_reference_method_and_photo(agent, make, x
     assert re.fullmatch(r"[0-9a-f]{32}\.png", stored.name)
     assert package.public_id not in package.destruction_photo.name
     assert package.destruction_photo.read() == PNG
-    assert package.events.get().detail == "Incinerated, reference DX-77"
+    assert package.events.get().description() == "Incinerated, reference DX-77"
     assert kinds(package) == {"destroyed"}
     destroyed.refresh_from_db()
     assert destroyed.destruction_reference == "DX-1001"

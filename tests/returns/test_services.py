@@ -219,7 +219,7 @@ def test_a_claim_within_the_window_brings_the_package_back(awaiting, alice):
     assert awaiting.status == Status.CLAIMED
     assert awaiting.claimed_at is not None
     event = awaiting.events.get()
-    assert (event.action, event.actor, event.detail) == ("claimed", alice, "Ticket RT-AB")
+    assert (event.action, event.actor, event.description()) == ("claimed", alice, "Ticket RT-AB")
     assert kinds_for(awaiting) == [Kind.CLAIM_CONFIRMED, Kind.CLAIM_RECEIVED]
 
 
@@ -367,7 +367,7 @@ def test_confirming_destruction_records_the_evidence(pending, xavier):
     assert pending.destruction_photo.name.startswith("destructions/")
     assert pending.destruction_photo.name.endswith(".png")
     assert "shredder" not in pending.destruction_photo.name
-    assert pending.events.get().detail == "Shredded, reference DX-2026-0042"
+    assert pending.events.get().description() == "Shredded, reference DX-2026-0042"
     destroyed_notice = Notification.objects.get(kind=Kind.DESTROYED)
     assert f"/packages/{pending.public_id}/certificate/" in destroyed_notice.body_text
 
