@@ -117,6 +117,8 @@ def data_strings() -> list[str]:
 
 def english_left(text: str, phrases: list[EnglishText], data: list[str]) -> list[str]:
     """The msgids whose English shows in `text` once the data is taken out."""
+    # Links are addresses, not words (a text part spells out /tickets/new/?package=…).
+    text = re.sub(r"https?://\S+", " ", text)
     for value in data:
         text = text.replace(" ".join(value.split()), " ")
     found = {
