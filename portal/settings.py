@@ -1,8 +1,10 @@
 """Settings for the returns portal, read from the environment (see .env.example).
 
-With no environment at all the portal runs for development: SQLite, the
-django-q2 ORM broker and emails written to var/mail/. Every bad value stops
-start-up with a message that names the variable.
+DEBUG is off unless set: a portal started by accident with nothing configured
+refuses to run without a SECRET_KEY rather than serve debug pages signed with a
+published key. With DEBUG=true alone (what `make run` exports) it runs for
+development: SQLite, the django-q2 ORM broker and emails written to var/mail/.
+Every bad value stops start-up with a message that names the variable.
 """
 
 from datetime import timedelta
@@ -37,7 +39,7 @@ def positive_int(name: str, default: int) -> int:
     return value
 
 
-DEBUG = setting("DEBUG", bool, True)
+DEBUG = setting("DEBUG", bool, False)
 
 if DEBUG:
     SECRET_KEY = setting("SECRET_KEY", str, "insecure-development-key-never-use-in-production")
@@ -45,7 +47,10 @@ else:
     try:
         SECRET_KEY = env.str("SECRET_KEY")
     except ImproperlyConfigured:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from None
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off unless DEBUG=true; "
+            "`make run` sets it for development)."
+        ) from None
 
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", list, [])
