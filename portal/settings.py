@@ -163,8 +163,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failures for one account from one address lock that pair out for a while.
-AXES_FAILURE_LIMIT = setting("AXES_FAILURE_LIMIT", int, 5)
+# Who is signing in (portal.clients): behind N trusted proxies (load balancers) the client
+# is the Nth address from the right of X-Forwarded-For; with 0 it is REMOTE_ADDR and the
+# header, which anyone can write, is ignored.
+TRUSTED_PROXY_COUNT = setting("TRUSTED_PROXY_COUNT", int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
+# Repeated failures for one account from one address lock that pair out for a while, and
+# many failures from one address across accounts lock the address out (portal.throttle).
+LOGIN_FAILURE_LIMIT = positive_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = positive_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "portal.throttle.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=setting("AXES_COOLOFF_MINUTES", int, 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email address in Django's standard `username` field.
