@@ -7,11 +7,13 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
+
+from portal import throttle
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
+
+    def form_valid(self, form) -> HttpResponse:
+        if throttle.may_send_password_reset(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        logger.warning("Password reset not sent: over the limit for its address or email")
+        # The page a sent email gets: it tells no one whether the email has an account,
+        # nor that a limit was reached (the earlier links still work).
+        return HttpResponseRedirect(self.get_success_url())
 
     @property
     def extra_email_context(self) -> dict:
