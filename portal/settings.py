@@ -176,17 +176,18 @@ LOGIN_FAILURE_LIMIT = positive_int("AXES_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = positive_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_FAILURE_LIMIT = "portal.throttle.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=setting("AXES_COOLOFF_MINUTES", int, 15))
-# Password-reset emails per client address and per target email in each fixed window
-# (portal.throttle); over either, the request gets the usual page and no email.
-PASSWORD_RESET_ADDRESS_LIMIT = 10
-PASSWORD_RESET_EMAIL_LIMIT = 3
-PASSWORD_RESET_WINDOW = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email address in Django's standard `username` field.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Password-reset emails per client address and per target email in each fixed window
+# (portal.throttle); over either, the request gets the usual page and no email.
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_EMAIL_LIMIT = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("th", "ไทย")]

@@ -8,9 +8,9 @@ failures (its AXES_LOCKOUT_PARAMETERS). It compares every lock-out parameter
 with one limit, so a limit across usernames for one address — someone trying
 many accounts — is kept here: once an address has LOGIN_ADDRESS_FAILURE_LIMIT
 failures within the cool-off time, the limit for every account from it is 0,
-and axes refuses the next attempt whatever the username. The count is axes's
-own records (one row per username, address and browser), so it holds across
-every web node.
+and axes refuses every attempt from it, whatever the username, until the
+failures age out. The count is axes's own records (one row per username,
+address and browser), so it holds across every web node.
 
 Password resets
 ---------------
