@@ -21,6 +21,9 @@ $(BIN)/activate: pyproject.toml requirements.lock
 
 venv: $(BIN)/activate
 
+# The portal's DEBUG is off unless set, and a start without DEBUG needs a SECRET_KEY: every
+# step here runs as development (rundev itself binds to loopback only).
+run: export DEBUG ?= true
 run: venv
 	$(PY) manage.py i18n_compile --verbosity 0
 	$(PY) manage.py migrate --no-input
@@ -32,9 +35,9 @@ run: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py i18n_check
-	$(PY) manage.py i18n_compile --verbosity 0
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py i18n_check
+	DEBUG=true $(PY) manage.py i18n_compile --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: venv

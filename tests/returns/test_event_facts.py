@@ -66,13 +66,25 @@ def test_each_fact_reads_in_the_active_language(facts, english):
 @pytest.mark.parametrize(
     ("action", "detail", "facts"),
     [
-        ("attempt_failed", "Attempt 2 failed: Gate locked", {"attempt": 2, "reason": "Gate locked"}),
-        ("destroyed", "Incinerated, reference DX-7", {"method": "incinerated", "destruction_reference": "DX-7"}),
-        ("destruction_overdue", "Not destroyed 3 days after the instruction; the provider was reminded.", {"overdue_days": 3}),
+        (
+            "attempt_failed",
+            "Attempt 2 failed: Gate locked",
+            {"attempt": 2, "reason": "Gate locked"},
+        ),
+        (
+            "destroyed",
+            "Incinerated, reference DX-7",
+            {"method": "incinerated", "destruction_reference": "DX-7"},
+        ),
+        (
+            "destruction_overdue",
+            "Not destroyed 3 days after the instruction; the provider was reminded.",
+            {"overdue_days": 3},
+        ),
         ("claimed", "Ticket RT-7K3F9Q", {"ticket": "RT-7K3F9Q"}),
         ("reminder_sent", "Deadline reminder emailed to the seller.", {}),
     ],
-)  # fmt: skip
+)
 def test_old_english_details_become_facts_and_go_back(action, detail, facts):
     assert facts_migration.facts_of(action, detail) == facts
     assert facts_migration.english_of(action, facts) == detail
