@@ -55,7 +55,7 @@ def test_a_send_back_ticket_within_the_window_claims_the_package(
     assert ticket.delivery_address == "12 Sukhumvit Soi 11, Bangkok 10110"
     assert ticket.messages.get().body == "Please ring twice."
     claimed = package.events.get(action="claimed")
-    assert (claimed.actor, claimed.channel, claimed.detail) == (
+    assert (claimed.actor, claimed.channel, claimed.description()) == (
         alice,
         "web",
         f"Ticket {ticket.reference}",
