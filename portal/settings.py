@@ -236,6 +236,14 @@ Q_CLUSTER = {
     "poll": 1,
     "label": "Jobs",
 }
+# A delivery run stops claiming and sending after this many seconds, well inside the
+# task timeout above; the next run (every minute) continues where it stopped.
+OUTBOX_TIME_BUDGET_SECONDS = positive_int("OUTBOX_TIME_BUDGET_SECONDS", 120)
+if Q_CLUSTER["timeout"] // 2 < OUTBOX_TIME_BUDGET_SECONDS:
+    raise ImproperlyConfigured(
+        f"OUTBOX_TIME_BUDGET_SECONDS={OUTBOX_TIME_BUDGET_SECONDS} must be at most half the "
+        f"job timeout ({Q_CLUSTER['timeout']} s), to leave time for the last batch's emails."
+    )
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
