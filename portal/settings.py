@@ -272,6 +272,10 @@ CONSOLE_WORK_LIST = [
     "returns.worklist.notification_work",
 ]
 
+# /healthz: each function returns (name, report) with report["status"] "ok" or
+# "degraded"; any degraded part makes the whole answer "degraded". Dotted paths, as above.
+HEALTH_CHECKS = ["returns.outbox.health.email_health"]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,13 +1,16 @@
 """The returns rows of the console's work list (see portal.worklist), scoped to the user."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
 from portal.models import User
 from portal.worklist import WorkItem
 from returns import selectors
-from returns.models import FailedPackage, Notification
+from returns.formatting import local_short
+from returns.models import FailedPackage, MailServerStatus, Notification
 
 Status = FailedPackage.Status
 
@@ -53,8 +56,9 @@ def package_work(user: User) -> list[WorkItem]:
 def notification_work(user: User) -> list[WorkItem]:
     if not user.has_perm("returns.view_notification"):
         return []
-    failed = Notification.objects.for_user(user).filter(status=Notification.Status.FAILED)
-    return [
+    notices = Notification.objects.for_user(user)
+    failed = notices.filter(status=Notification.Status.FAILED)
+    items = [
         WorkItem(
             "Emails that could not be sent",
             failed.count(),
@@ -62,3 +66,28 @@ def notification_work(user: User) -> list[WorkItem]:
             "Check the address, then send them again.",
         )
     ]
+    outage = MailServerStatus.objects.filter(unreachable_since__isnull=False).first()
+    if outage is not None:  # a row only while it lasts: nothing to do otherwise
+        waiting = notices.filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+        ).count()
+        since = local_short(outage.unreachable_since, settings.TIME_ZONE)
+        items.insert(
+            0,
+            WorkItem(
+                ngettext(
+                    "Email server unreachable since %(since)s, %(count)s waiting",
+                    "Email server unreachable since %(since)s, %(count)s waiting",
+                    waiting,
+                )
+                % {"since": since, "count": waiting},
+                waiting,
+                _changelist("notification", status__exact=Notification.Status.PENDING),
+                gettext(
+                    "Nothing is lost: each run tries again and sends them once the server "
+                    "answers. The last error: %(error)s"
+                )
+                % {"error": outage.last_error},
+            ),
+        )
+    return items
