@@ -53,12 +53,11 @@ class DropsAfterData(Sink):
 
 
 class ClosesIdleSessions(Sink):
-    """One message per session: the next MAIL is answered 421 and the session closed,
-    as a server does to a session it considers idle."""
+    """One message per session: the next MAIL is answered 421, as a server that closed
+    an idle session answers the next command (smtplib then hangs up itself)."""
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
         if getattr(session, "delivered", False):
-            server.transport.close()
             return "421 4.4.2 closing idle session"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
