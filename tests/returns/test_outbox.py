@@ -7,6 +7,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import OrmQ
 
@@ -263,3 +265,37 @@ def test_notices_written_in_bulk_read_in_full_even_while_email_is_down(
     assert notice.status == "pending"
     assert notice.subject.startswith("The window for package")
     assert provider_x.support_phone in notice.body_text
+
+
+def test_each_notice_costs_one_write_on_top_of_its_batch(provider_x, seller_a):
+    def queries_to_deliver(count: int) -> int:
+        for _ in range(count):
+            emails.destruction_notice(PackageFactory(provider=provider_x, seller=seller_a))
+        with CaptureQueriesContext(connection) as queries:
+            assert outbox.deliver_notifications().sent == count
+        return len(queries)
+
+    ten, twenty = queries_to_deliver(10), queries_to_deliver(20)
+
+    assert twenty - ten == 10  # one UPDATE per sent notice; claims and checks per batch
+
+
+def test_the_console_lists_and_filters_notices_being_sent(client_for, xavier, notice):
+    leases.claim(now=timezone.now(), limit=10, lease_until=timezone.now() + timedelta(minutes=5))
+
+    response = client_for(xavier).get(
+        "/admin/returns/notification/", {"status__exact": Notification.Status.SENDING}
+    )
+
+    assert [n.pk for n in response.context["cl"].result_list] == [notice.pk]
+    assert "Sending" in response.content.decode()
+    assert "Uncertain attempts" in response.content.decode()
+
+
+def test_the_seller_sees_a_notice_while_it_is_being_sent(client_for, alice, notice):
+    leases.claim(now=timezone.now(), limit=10, lease_until=timezone.now() + timedelta(minutes=5))
+
+    response = client_for(alice).get("/notifications/")
+
+    assert [n.pk for n in response.context["page"]] == [notice.pk]
+    assert notice.subject in response.content.decode()
