@@ -21,6 +21,9 @@ $(BIN)/activate: pyproject.toml requirements.lock
 
 venv: $(BIN)/activate
 
+# The portal's DEBUG is off unless set, and a start without DEBUG needs a SECRET_KEY: every
+# step here runs as development (rundev itself binds to loopback only).
+run: export DEBUG ?= true
 run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
@@ -31,7 +34,7 @@ run: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: venv

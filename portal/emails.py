@@ -6,6 +6,11 @@ from django.conf import settings
 from django.template import engines
 from django.template.loader import render_to_string
 
+# What the outbox's subject column holds (returns.Notification.subject). A subject quotes
+# what people typed (a ticket's subject, a shop's name), so it is fitted here, never
+# refused: a claim must not fail because of the email it sends.
+SUBJECT_MAX_LENGTH = 250
+
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -19,13 +24,26 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def fit_subject(subject: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
+    """The subject on one line, cut to `limit` with an ellipsis, at a word if there is one."""
+    subject = " ".join(subject.split())
+    if len(subject) <= limit:
+        return subject
+    cut = subject[: limit - 1]
+    # Back to the last space, unless that throws away more than half of what fits.
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
 def render_email(kind: str, context: dict) -> RenderedEmail:
     context = {"site_url": settings.SITE_URL, **context}
     # Subject and text part go through the template engine without HTML escaping.
     text_engine = engines["text"]
     subject = text_engine.get_template(f"emails/{kind}/subject.txt").render(context)
     return RenderedEmail(
-        subject=" ".join(subject.split()),
+        subject=fit_subject(subject),
         text=text_engine.get_template(f"emails/{kind}/body.txt").render(context).strip() + "\n",
         html=render_to_string(f"emails/{kind}/body.html", context),
     )

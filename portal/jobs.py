@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
@@ -18,6 +18,10 @@ from django_q.models import Schedule
 from portal.batches import JobSummary
 
 SCHEDULE_PREFIX = "portal:"
+
+# The PostgreSQL advisory lock two syncs take turns on: any fixed 64-bit number no other
+# code in this database uses (it reads "sched" in ASCII).
+SYNC_LOCK_KEY = 0x7363686564
 
 
 class UnknownJob(LookupError):
@@ -97,7 +101,16 @@ def sync_schedules(*, now: datetime | None = None) -> SyncReport:
     2. Create each missing schedule (first run: now); update one whose settings
        differ, in place; leave an identical one untouched.
     3. Delete `portal:` schedules no longer in the table, and duplicates.
+
+    Two syncs at once (two nodes deploying) take turns: `SELECT … FOR UPDATE` cannot
+    lock a schedule that does not exist yet, and django-q2's name column has no unique
+    index, so both would create it. PostgreSQL holds an advisory lock until this
+    transaction ends; SQLite runs IMMEDIATE transactions (settings), which take the
+    write lock at BEGIN and so serialise the syncs already.
     """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SYNC_LOCK_KEY])
     now = now or timezone.now()
     jobs = registered_jobs()
     for job in jobs.values():

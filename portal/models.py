@@ -114,3 +114,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class RequestCount(models.Model):
+    """Requests counted against one key (a purpose and an address or email) in one fixed window.
+
+    Kept in the database rather than Django's cache: the default cache is local
+    memory, one per gunicorn process, so each worker on each node would count
+    alone and the limit would multiply by their number (portal.throttle).
+    """
+
+    key = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="request_count_one_row_per_window"
+            )
+        ]
+        # portal.throttle deletes the rows of windows that have ended.
+        indexes = [models.Index(fields=["window_start"], name="request_count_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} since {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

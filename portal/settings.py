@@ -1,8 +1,10 @@
 """Settings for the returns portal, read from the environment (see .env.example).
 
-With no environment at all the portal runs for development: SQLite, the
-django-q2 ORM broker and emails written to var/mail/. Every bad value stops
-start-up with a message that names the variable.
+DEBUG is off unless set: a portal started by accident with nothing configured
+refuses to run without a SECRET_KEY rather than serve debug pages signed with a
+published key. With DEBUG=true alone (what `make run` exports) it runs for
+development: SQLite, the django-q2 ORM broker and emails written to var/mail/.
+Every bad value stops start-up with a message that names the variable.
 """
 
 from datetime import timedelta
@@ -37,7 +39,7 @@ def positive_int(name: str, default: int) -> int:
     return value
 
 
-DEBUG = setting("DEBUG", bool, True)
+DEBUG = setting("DEBUG", bool, False)
 
 if DEBUG:
     SECRET_KEY = setting("SECRET_KEY", str, "insecure-development-key-never-use-in-production")
@@ -45,7 +47,10 @@ else:
     try:
         SECRET_KEY = env.str("SECRET_KEY")
     except ImproperlyConfigured:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from None
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off unless DEBUG=true; "
+            "`make run` sets it for development)."
+        ) from None
 
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", list, [])
@@ -76,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "returns.middleware.ApiAnswersJson",
+    "portal.middleware.NulIsNotFound",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,8 +165,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failures for one account from one address lock that pair out for a while.
-AXES_FAILURE_LIMIT = setting("AXES_FAILURE_LIMIT", int, 5)
+# Who is signing in (portal.clients): behind N trusted proxies (load balancers) the client
+# is the Nth address from the right of X-Forwarded-For; with 0 it is REMOTE_ADDR and the
+# header, which anyone can write, is ignored.
+TRUSTED_PROXY_COUNT = setting("TRUSTED_PROXY_COUNT", int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
+# Repeated failures for one account from one address lock that pair out for a while, and
+# many failures from one address across accounts lock the address out (portal.throttle).
+LOGIN_FAILURE_LIMIT = positive_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = positive_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "portal.throttle.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=setting("AXES_COOLOFF_MINUTES", int, 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email address in Django's standard `username` field.
@@ -167,6 +184,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Password-reset emails per client address and per target email in each fixed window
+# (portal.throttle); over either, the request gets the usual page and no email.
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_EMAIL_LIMIT = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("th", "ไทย")]

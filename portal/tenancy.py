@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext
 
 # The permissions provider staff work with in the admin. Each app's data migration
 # grants its own models to the group by this name (returns 0002 for packages);
@@ -44,3 +45,22 @@ def seller_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def check_console_permission(user, model: type[models.Model]) -> None:
+    """Provider staff open a row outside the console (a file download) as the console lets them.
+
+    `for_user` settles whose row it is; the console also needs the model's view
+    (or change) permission, which the Provider staff group grants. Without it the
+    answer is the console's own: 403. Sellers' access is the tenant rule alone.
+    """
+    if user.seller_id:
+        return
+    opts = model._meta
+    if not any(
+        user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+        for action in ("view", "change")
+    ):
+        raise PermissionDenied(
+            gettext("Only the Provider staff group may open this; ask an operator to add you.")
+        )

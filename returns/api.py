@@ -28,12 +28,16 @@ its own packages: any other tracking number is unknown to it.
 | 200, 201 | applied (201: a package was registered) | status, public id, claim deadline |
 | 400 | the body is not JSON | `{"detail": [{"field": "body", "message": …}]}` |
 | 401 | missing, unknown or revoked token | `{"detail": "Unauthorized"}` |
-| 404 | no such package at your provider | `{"detail": …}` |
+| 404 | no such package at your provider, or no such route | `{"detail": …}` |
+| 405 | the route takes another method (see `Allow`) | `{"detail": …}` |
 | 409 | the portal refused the change because of what it already holds, e.g. \
 the tracking number is already registered | `{"detail": …}`, a sentence for a person |
 | 422 | a value is wrong: missing or malformed field, unknown seller shop code, \
-unknown tracking number, a time in the future, an event for a package no \
-longer in delivery | `{"detail": [{"field": …, "message": …}]}` |
+unknown tracking number, a time in the future, more than a year ago or before the \
+package's previous attempt, an event for a package no \
+longer in delivery, a note over 1,000 characters | `{"detail": [{"field": …, "message": …}]}` |
+| 413 | the body is over 64 KB (no event comes near) | \
+`{"detail": [{"field": "body", "message": …}]}` |
 
 **Idempotency.** Every event carries your own `event_id`. Sending an event id
 again — a retry after a timeout, say — returns exactly the first answer and
@@ -96,7 +100,14 @@ def _refused(request: HttpRequest, exc: DomainError) -> JsonResponse:
 
 @api.post(
     "/events",
-    response={(200, 201): EventAnswer, 400: Problems, 401: Refusal, 409: Refusal, 422: Problems},
+    response={
+        (200, 201): EventAnswer,
+        400: Problems,
+        401: Refusal,
+        409: Refusal,
+        413: Problems,
+        422: Problems,
+    },
     summary="Report a package event",
     description=(
         "One of `return_registered`, `delivery_attempt_failed`, `delivered_to_seller`, "
@@ -124,11 +135,9 @@ def post_event(request: HttpRequest, event: AnyEvent) -> HttpResponse:
 def get_package(request: HttpRequest, tracking_number: str) -> FailedPackage:
     provider = request.auth.provider
     packages = intake.packages_of(provider).select_related("seller").prefetch_related("attempts")
-    # PostgreSQL refuses a NUL even in a lookup, and no tracking number holds one.
-    if "\x00" in tracking_number:
-        package = None
-    else:
-        package = packages.filter(tracking_number=tracking_number).first()
+    # A NUL in the path, which PostgreSQL refuses even in a lookup, never reaches here
+    # (portal.middleware.NulIsNotFound).
+    package = packages.filter(tracking_number=tracking_number).first()
     if package is None:
         raise HttpError(
             404, f"No package with tracking number {tracking_number} at {provider.name}."

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from portal.models import Seller
 from returns import services
 from returns.models import DeliveryAttempt, FailedPackage
-from returns.services import CLOCK_SKEW
+from returns.timestamps import time_problem
 
 FORMAT_HELP = [
     "A UTF-8 CSV file with a header row; columns in any order, one package per row.",
@@ -55,6 +55,8 @@ MAX_LENGTHS = {
     for column in ("tracking_number", "order_id", "return_id", "description", "warehouse_location")
 }
 MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
+MAX_NOTE_LENGTH = DeliveryAttempt._meta.get_field("courier_note").max_length
+MAX_LENGTHS["outcome_note"] = MAX_NOTE_LENGTH
 
 
 def format_help() -> list[str]:
@@ -172,7 +174,9 @@ class RowReader:
         value = self.text("weight_grams")
         if not value:
             return None
-        if not value.isdigit() or int(value) > MAX_WEIGHT_GRAMS:
+        # ASCII digits only: "²" is a digit to str.isdigit() and a crash to int(), and
+        # int() would read "٣" as 3.
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_WEIGHT_GRAMS:
             self.problem(f"weight_grams “{value}” is not a whole number of grams")
             return None
         return int(value)
@@ -216,8 +220,10 @@ class RowReader:
             return None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        if parsed > timezone.now() + CLOCK_SKEW:
-            self.problem(f"{column} {value} is in the future")
+        problem = time_problem(parsed)
+        if problem:
+            # A row's problems are joined into one sentence.
+            self.problem(f"{column} {problem}".removesuffix("."))
         return parsed
 
     def attempts(self) -> list[Attempt]:
@@ -226,8 +232,7 @@ class RowReader:
             given = bool(self.values.get(f"attempt_{number}_at"))
             at = self.moment(f"attempt_{number}_at")
             reason = self.text(f"attempt_{number}_reason", limit=MAX_REASON_LENGTH)
-            # A courier's note is free text: the CSV reader's field limit is its bound.
-            note = self.text(f"attempt_{number}_note")
+            note = self.text(f"attempt_{number}_note", limit=MAX_NOTE_LENGTH)
             if not given:
                 if reason or note:
                     self.problem(f"attempt_{number}_at is missing")

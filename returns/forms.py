@@ -3,13 +3,14 @@ from datetime import datetime
 import filetype
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
-from returns.models import FailedPackage
-from returns.services import CLOCK_SKEW
+from returns.models import DeliveryAttempt, FailedPackage
+from returns.timestamps import time_problem
 
 # A row takes several milliseconds (its own transaction through the services), and the
 # upload is imported while the operator waits: larger files go through the command.
@@ -53,6 +54,9 @@ class PackageImportForm(forms.Form):
 # --- the console's actions ------------------------------------------------------------
 
 
+DAMAGED = _("This form is incomplete; choose the packages and the action again.")
+
+
 class FailedAttemptForm(forms.Form):
     attempted_at = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -62,7 +66,21 @@ class FailedAttemptForm(forms.Form):
         max_length=200,
         help_text="The seller reads this in the destruction notice after the last attempt.",
     )
-    courier_note = forms.CharField(label="Courier's note", required=False, widget=forms.Textarea)
+    courier_note = forms.CharField(
+        label="Courier's note",
+        required=False,
+        max_length=DeliveryAttempt._meta.get_field("courier_note").max_length,
+        widget=forms.Textarea,
+    )
+
+    # The attempts each selected package had when this form was shown ("pk:count,…"). The
+    # attempt recorded is the next one after those, so the form sent twice (a double
+    # click, the browser's "resend", the back button) records it once, and a form left
+    # open while a colleague recorded the attempt records nothing.
+    attempts_seen = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": DAMAGED},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,9 +90,22 @@ class FailedAttemptForm(forms.Form):
 
     def clean_attempted_at(self) -> datetime:
         attempted_at = self.cleaned_data["attempted_at"]
-        if attempted_at > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError("That time is still to come.")
+        problem = time_problem(attempted_at)
+        if problem:
+            raise forms.ValidationError(problem)
         return attempted_at
+
+    @staticmethod
+    def seen(packages: QuerySet[FailedPackage]) -> str:
+        counts = packages.annotate(count=Count("attempts")).values_list("pk", "count")
+        return ",".join(f"{pk}:{count}" for pk, count in counts.order_by("pk"))
+
+    def clean_attempts_seen(self) -> dict[int, int]:
+        try:
+            pairs = (item.split(":") for item in self.cleaned_data["attempts_seen"].split(","))
+            return {int(pk): int(count) for pk, count in pairs}
+        except ValueError:
+            raise forms.ValidationError(DAMAGED) from None
 
 
 class WithdrawClaimForm(forms.Form):

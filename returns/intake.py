@@ -6,11 +6,9 @@ applies it, and may still refuse (`DomainError`, answered 409).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
 from returns import services
@@ -62,7 +60,10 @@ def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer
     """
     try:
         with transaction.atomic():
-            answer = APPLY[event.type](provider, event)
+            try:
+                answer = APPLY[event.type](provider, event)
+            except services.ImplausibleTime as refusal:
+                raise IntakeRejected(TIME_FIELD[event.type], refusal.message) from None
             IntakeEvent.objects.create(
                 provider=provider,
                 event_id=event.event_id,
@@ -91,7 +92,6 @@ def _replay(stored: IntakeEvent, event: AnyEvent) -> IntakeAnswer:
 
 
 def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAnswer:
-    _not_in_future(event.occurred_at, "occurred_at")
     if event.declared_value is not None and not event.currency:
         raise IntakeRejected("currency", "A declared value needs its currency, e.g. THB.")
     seller = Seller.objects.filter(shop_code=event.shop_code).first()
@@ -117,7 +117,6 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
 
 
 def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:
-    _not_in_future(event.attempted_at, "attempted_at")
     package = _in_delivery(provider, event.tracking_number, "a failed attempt")
     attempt = services.record_failed_attempt(
         package=package,
@@ -132,7 +131,6 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
 
 
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
-    _not_in_future(event.delivered_at, "delivered_at")
     package = _in_delivery(provider, event.tracking_number, "a delivery")
     services.record_delivered(
         package=package, delivered_at=event.delivered_at, channel=Channel.API, locked=True
@@ -141,7 +139,6 @@ def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeA
 
 
 def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswer:
-    _not_in_future(event.rejected_at, "rejected_at")
     package = _in_delivery(provider, event.tracking_number, "a rejection")
     services.record_seller_rejection(
         package=package,
@@ -159,14 +156,17 @@ APPLY = {
     "delivered_to_seller": _delivered,
     "seller_rejected": _rejected,
 }
+# The time each event reports, checked by the services (`services.ImplausibleTime`):
+# in the future, older than a year, or before the package's previous attempt.
+TIME_FIELD = {
+    "return_registered": "occurred_at",
+    "delivery_attempt_failed": "attempted_at",
+    "delivered_to_seller": "delivered_at",
+    "seller_rejected": "rejected_at",
+}
 
 
 # --- shared checks --------------------------------------------------------------------
-
-
-def _not_in_future(moment: datetime, field: str) -> None:
-    if moment > timezone.now() + services.CLOCK_SKEW:
-        raise IntakeRejected(field, f"{moment.isoformat()} is in the future.")
 
 
 def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -> FailedPackage:

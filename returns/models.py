@@ -232,7 +232,8 @@ class DeliveryAttempt(models.Model):
     attempted_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     failure_reason = models.CharField(max_length=200, blank=True)
-    courier_note = models.TextField(blank=True)
+    # Bounded: a carrier's feed once sent 5 MB of it, printed on the seller's page.
+    courier_note = models.CharField(max_length=1000, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 

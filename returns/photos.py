@@ -1,4 +1,4 @@
-"""The destruction photo, for the package's seller, the provider's staff and operators.
+"""The destruction photo, for the package's seller, the provider's staff group and operators.
 
 A separate module from the seller's pages: provider staff open it from the console.
 """
@@ -9,12 +9,14 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from portal.tenancy import check_console_permission
 from returns.models import PHOTO_TYPES, FailedPackage
 
 
 @require_GET
 def destruction_photo(request: HttpRequest, public_id: str) -> FileResponse:
     package = get_object_or_404(FailedPackage.objects.for_user(request.user), public_id=public_id)
+    check_console_permission(request.user, FailedPackage)
     photo = package.destruction_photo
     if not photo:
         raise Http404("This package has no destruction photo.")

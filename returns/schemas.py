@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraints
 
-from returns.models import FailedPackage
+from returns.models import DeliveryAttempt, FailedPackage
 
 
 def _without_nul(value: str) -> str:
@@ -27,6 +27,7 @@ EVENT_ID = Field(
     description="Your unique id for this event. Sending it again returns the first answer.",
 )
 TRACKING_NUMBER = Field(max_length=64, description="The provider's tracking number.")
+NOTE_MAX_LENGTH = DeliveryAttempt._meta.get_field("courier_note").max_length
 
 
 class Event(Schema):
@@ -60,7 +61,7 @@ class DeliveryAttemptFailed(Event):
     type: Literal["delivery_attempt_failed"]
     attempted_at: AwareDatetime
     failure_reason: Required = Field(max_length=200, description="e.g. “Nobody at the address”.")
-    courier_note: Text = ""
+    courier_note: Text = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class DeliveredToSeller(Event):
@@ -75,7 +76,7 @@ class SellerRejected(Event):
 
     type: Literal["seller_rejected"]
     rejected_at: AwareDatetime
-    note: Text = ""
+    note: Text = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 AnyEvent = Annotated[

@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from portal.models import LogisticsProvider, Seller
-from returns import emails
+from returns import emails, timestamps
 from returns.formatting import local_date
 from returns.models import (
     PHOTO_TYPES,
@@ -216,6 +217,8 @@ def register_package(
     channel: str,
     registered_at: datetime | None = None,
 ) -> FailedPackage:
+    if registered_at is not None:
+        _check_time(registered_at)
     if FailedPackage.objects.filter(
         provider=provider, tracking_number=details.tracking_number
     ).exists():
@@ -238,13 +241,20 @@ def register_package(
     return package
 
 
-# How far ahead of our clock a carrier's timestamp may be before it is refused.
-CLOCK_SKEW = timedelta(minutes=5)
+class ImplausibleTime(DomainError):
+    """A reported time `timestamps.time_problem` refuses; the API names its field."""
 
 
-def _check_not_future(moment: datetime, what: str) -> None:
-    if moment > timezone.now() + CLOCK_SKEW:
-        raise DomainError(f"The {what} time {moment.isoformat()} is in the future.")
+def _check_time(moment: datetime, *, not_before: datetime | None = None) -> None:
+    problem = timestamps.time_problem(moment, not_before=not_before)
+    if problem:
+        raise ImplausibleTime(problem)
+
+
+def _attempts_so_far(package: FailedPackage) -> tuple[int, datetime | None]:
+    """How many attempts the package has, and when the last one was (one query)."""
+    tally = package.attempts.aggregate(count=Count("pk"), last=Max("attempted_at"))
+    return tally["count"], tally["last"]
 
 
 def record_failed_attempt(
@@ -256,16 +266,36 @@ def record_failed_attempt(
     actor=None,
     channel: str,
     locked: bool = False,
+    number: int | None = None,
 ) -> DeliveryAttempt:
-    """Attempts 1 and 2 are recorded; the last one fails the package and starts the window."""
+    """Attempts 1 and 2 are recorded; the last one fails the package and starts the window.
+
+    `number` is the attempt the person recording it means (the console's form counts
+    them when it is shown): if the package holds another count by now, the form was sent
+    twice or a colleague was quicker, and nothing is recorded.
+    """
     with _changing(package, locked) as package:
-        _check_not_future(attempted_at, "attempt")
         if package.status != Status.IN_DELIVERY:
             raise DomainError(
                 f"Package {package.tracking_number} is no longer in delivery "
                 f"({package.get_status_display().lower()}), so no attempt can be recorded."
             )
-        number = package.attempts.count() + 1
+        count, last = _attempts_so_far(package)
+        if number is not None and number != count + 1:
+            raise DomainError(
+                ngettext(
+                    "%(tracking)s has %(count)s attempt recorded, not the %(seen)s shown when "
+                    "this form was opened: this form was already sent, or a colleague recorded "
+                    "the attempt, and nothing was recorded twice",
+                    "%(tracking)s has %(count)s attempts recorded, not the %(seen)s shown when "
+                    "this form was opened: this form was already sent, or a colleague recorded "
+                    "the attempt, and nothing was recorded twice",
+                    count,
+                )
+                % {"tracking": package.tracking_number, "count": count, "seen": max(number - 1, 0)}
+            )
+        _check_time(attempted_at, not_before=last)
+        number = count + 1
         attempt = DeliveryAttempt.objects.create(
             package=package,
             number=number,
@@ -317,13 +347,14 @@ def record_delivered(
     locked: bool = False,
 ) -> FailedPackage:
     with _changing(package, locked) as package:
-        _check_not_future(delivered_at, "delivery")
+        count, last = _attempts_so_far(package)
+        _check_time(delivered_at, not_before=last)
         from_status = _move(
             package, expected=Status.IN_DELIVERY, to=Status.RETURNED, returned_at=delivered_at
         )
         DeliveryAttempt.objects.create(
             package=package,
-            number=package.attempts.count() + 1,
+            number=count + 1,
             attempted_at=delivered_at,
             outcome=DeliveryAttempt.Outcome.DELIVERED,
         )
@@ -341,7 +372,8 @@ def record_seller_rejection(
     locked: bool = False,
 ) -> FailedPackage:
     with _changing(package, locked) as package:
-        _check_not_future(rejected_at, "rejection")
+        count, last = _attempts_so_far(package)
+        _check_time(rejected_at, not_before=last)
         from_status = _move(
             package,
             expected=Status.IN_DELIVERY,
@@ -352,7 +384,7 @@ def record_seller_rejection(
         )
         DeliveryAttempt.objects.create(
             package=package,
-            number=package.attempts.count() + 1,
+            number=count + 1,
             attempted_at=rejected_at,
             outcome=DeliveryAttempt.Outcome.REJECTED,
             courier_note=note,

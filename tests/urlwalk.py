@@ -12,6 +12,8 @@ SAMPLE = {
     "slug": "sample",
     "uuid": "00000000-0000-0000-0000-000000000000",
     "path": "sample/path",
+    "public_id": "sample",
+    "reference": "RT-SAMPLE",
 }
 
 

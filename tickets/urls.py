@@ -1,17 +1,32 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from tickets import views
 
 app_name = "tickets"
 
+
+class ReferenceConverter:
+    """A ticket reference (`RT-7K3F9Q`, models.new_reference): capitals, digits, a dash."""
+
+    regex = "[A-Z0-9-]{1,16}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
 # These paths are linked from emails (returns.links): keep them stable.
 urlpatterns = [
     path("tickets/", views.ticket_list, name="list"),
     path("tickets/new/", views.new_ticket, name="new"),
-    path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
-    path("tickets/<str:reference>/close/", views.close, name="close"),
+    path("tickets/<reference:reference>/", views.ticket_detail, name="detail"),
+    path("tickets/<reference:reference>/close/", views.close, name="close"),
     path(
-        "tickets/<str:reference>/attachments/<int:attachment_id>/",
+        "tickets/<reference:reference>/attachments/<int:attachment_id>/",
         views.attachment,
         name="attachment",
     ),

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.tenancy import seller_required
+from portal.tenancy import check_console_permission, seller_required
 from returns import selectors as package_selectors
 from returns.models import Notification
 from returns.services import DomainError, explain_state
@@ -189,12 +189,13 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    """A ticket's file, for the ticket's seller, the provider's staff and operators only."""
+    """A ticket's file, for the ticket's seller, the provider's staff group and operators."""
     found = get_object_or_404(
         Attachment.objects.for_user(request.user),
         pk=attachment_id,
         message__ticket__reference=reference,
     )
+    check_console_permission(request.user, Attachment)
     response = FileResponse(
         found.file.open("rb"),
         content_type=found.content_type,

@@ -140,6 +140,8 @@ class Question:
     form_class: type[forms.Form]
     expected: str
     submit: str
+    # The form's initial values that depend on the selected packages.
+    initial: Callable[[QuerySet[FailedPackage]], dict] = lambda packages: {}
 
     def ask(self, modeladmin, request: HttpRequest, queryset) -> tuple[dict | None, HttpResponse]:
         """(cleaned data, None) once the page is sent and valid; else (None, the page)."""
@@ -148,7 +150,7 @@ class Question:
             if form.is_valid():
                 return form.cleaned_data, None
         else:
-            form = self.form_class()
+            form = self.form_class(initial=self.initial(queryset))
         selected = list(queryset.select_related("seller").order_by("pk")[: ROWS_SHOWN + 1])
         context = {
             **modeladmin.admin_site.each_context(request),
@@ -174,6 +176,7 @@ FAILED_ATTEMPT = Question(
     form_class=FailedAttemptForm,
     expected=Status.IN_DELIVERY,
     submit="Record the attempt",
+    initial=lambda packages: {"attempts_seen": FailedAttemptForm.seen(packages)},
 )
 
 
@@ -183,11 +186,18 @@ def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpRes
     data, page = FAILED_ATTEMPT.ask(modeladmin, request, queryset)
     if data is None:
         return page
+    seen = data.pop("attempts_seen")
     last_attempts = []
 
     def record(package: FailedPackage) -> None:
         attempt = services.record_failed_attempt(
-            package=package, actor=request.user, channel=Channel.ADMIN, **data
+            package=package,
+            actor=request.user,
+            channel=Channel.ADMIN,
+            # A package selected since the form was shown ("select all") has no count:
+            # attempt 0 is never next, so it is refused, not guessed.
+            number=seen.get(package.pk, -1) + 1,
+            **data,
         )
         if attempt.number >= settings.MAX_DELIVERY_ATTEMPTS:
             last_attempts.append(package.tracking_number)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0001_initial"),
-        ("returns", "0008_lean_indexes"),
+        ("returns", "0009_bounded_carrier_text"),
     ]
 
     operations = [

@@ -73,7 +73,7 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 
 def test_repeated_failures_lock_the_account_out_with_a_clear_message(client, alice, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_FAILURE_LIMIT = 3
     for _ in range(3):
         sign_in(client, "alice@shop-a.example", password="wrong")
 
@@ -85,7 +85,7 @@ def test_repeated_failures_lock_the_account_out_with_a_clear_message(client, ali
 
 
 def test_a_success_resets_the_failure_count(client, alice, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_FAILURE_LIMIT = 3
     sign_in(client, "alice@shop-a.example", password="wrong")
     sign_in(client, "alice@shop-a.example", password="wrong")
     sign_in(client, "alice@shop-a.example")

@@ -28,7 +28,11 @@ def test_a_failing_task_is_retried_a_bounded_number_of_times_and_missed_runs_are
 
 def test_without_redis_url_jobs_queue_in_the_default_database():
     result = run_manage(
-        "shell", "-c", "from django.conf import settings; print(settings.Q_CLUSTER)", REDIS_URL=""
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.Q_CLUSTER)",
+        DEBUG="true",
+        REDIS_URL="",
     )
 
     assert result.returncode == 0, result.stderr
@@ -41,6 +45,7 @@ def test_redis_url_moves_the_queue_to_redis():
         "shell",
         "-c",
         "from django.conf import settings; print(settings.Q_CLUSTER)",
+        DEBUG="true",
         REDIS_URL="redis://redis.internal:6379/0",
     )
 

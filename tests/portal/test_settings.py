@@ -42,6 +42,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"REMINDER_HOURS_BEFORE": "-4"}, "REMINDER_HOURS_BEFORE"),
         ({"TICKET_FIRST_RESPONSE_HOURS": "1.5"}, "TICKET_FIRST_RESPONSE_HOURS"),
         ({"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT"),
+        ({"LOGIN_ADDRESS_FAILURE_LIMIT": "0"}, "LOGIN_ADDRESS_FAILURE_LIMIT"),
         ({"DEBUG": "off"}, "SECRET_KEY"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SITE_URL": "returns.example"}, "SITE_URL"),
@@ -49,7 +52,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, named):
-    result = run_manage("check", **env)
+    result = run_manage("check", **{"DEBUG": "true", **env})
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -63,7 +66,24 @@ def test_check_deploy_is_clean_with_production_values():
     assert "no issues" in result.stdout
 
 
-def test_no_environment_at_all_runs_on_the_embedded_defaults():
+def test_no_environment_at_all_stops_asking_for_a_secret_key():
+    # DEBUG is off unless asked for, so a forgotten variable never serves debug pages
+    # signed with a published key.
     result = run_manage("check")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_debug_is_off_unless_it_is_asked_for():
+    show = "from django.conf import settings; print(settings.DEBUG)"
+
+    assert run_manage("shell", "-c", show, SECRET_KEY="k" * 50).stdout.split()[-1] == "False"
+    assert run_manage("shell", "-c", show, DEBUG="true").stdout.split()[-1] == "True"
+
+
+def test_debug_alone_runs_on_the_embedded_defaults():
+    # What `make run` exports for every step it runs.
+    result = run_manage("check", DEBUG="true")
 
     assert result.returncode == 0, result.stderr

@@ -21,8 +21,10 @@ def run(client, action: str, packages, **data):
 
 
 def answer(client, action: str, packages, **data):
-    """Send the action's intermediate page, as its form posts it."""
-    return run(client, action, packages, confirm="yes", **data)
+    """Send the action's intermediate page, as its form posts it, hidden fields and all."""
+    page = run(client, action, packages)
+    hidden = {field.name: field.value() for field in page.context["form"].hidden_fields()}
+    return run(client, action, packages, confirm="yes", **hidden, **data)
 
 
 def messages_on(response) -> list[str]:

@@ -227,7 +227,9 @@ def test_an_attempt_time_still_to_come_is_refused(agent, make):
         failure_reason="Gate locked",
     )
 
-    assert response.context["form"].errors == {"attempted_at": ["That time is still to come."]}
+    assert response.context["form"].errors == {
+        "attempted_at": ["2026-03-10T12:00:00+00:00 is in the future."]
+    }
     assert not package.attempts.exists()
 
 

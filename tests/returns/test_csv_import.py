@@ -33,6 +33,8 @@ HEADER = [
     "outcome_note",
 ]
 
+WEIGHTED = [*HEADER, "weight_grams"]
+
 
 def when(hours_ago: int) -> str:
     return (timezone.now() - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -335,3 +337,17 @@ def test_an_upload_with_values_postgresql_refuses_answers_with_its_report(
     assert "attempt_1_reason is longer than 200 characters" in text
     assert "found in description" in text
     assert list(statuses()) == ["TRK-3"]
+
+
+@pytest.mark.parametrize("weight", ["²", "٣", "１２", "-5", "5.0"])
+def test_a_weight_in_anything_but_ascii_digits_is_reported_on_its_row(provider_x, seller_a, weight):
+    data = csv_bytes(
+        row("TRK-1", weight_grams=weight), row("TRK-2", weight_grams="850"), header=WEIGHTED
+    )
+
+    report = import_packages(provider=provider_x, data=data)
+
+    assert [(r.line, r.message) for r in report.errors] == [
+        (2, f"weight_grams “{weight}” is not a whole number of grams")
+    ]
+    assert FailedPackage.objects.get().weight_grams == 850

@@ -42,6 +42,7 @@ def delivery_process(host: str, port: int) -> subprocess.Popen:
         "DATABASE_URL": url,
         "EMAIL_URL": f"smtp://{host}:{port}",
         "SITE_URL": "https://returns.example",
+        "DEBUG": "true",  # a worker in development: no SECRET_KEY needed
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_job", "deliver_notifications"],

@@ -233,6 +233,7 @@ def test_a_package_id_with_a_nul_character_is_no_package(client_for, alice, sell
     awaiting_package(seller_a, provider_x)
     client = client_for(alice)
 
+    # In a link, like any NUL in a URL, it is a 404 (portal.middleware.NulIsNotFound).
     first_step = client.get(NEW, {"package": "\x00"})
     question = client.get(NEW, {"package": "\x00", "category": "question"})
     posted = client.post(
@@ -240,8 +241,7 @@ def test_a_package_id_with_a_nul_character_is_no_package(client_for, alice, sell
         {"package": "\x00", "body": "Where is it?", "category": "question"},
     )
 
-    assertContains(first_step, "What do you need?")
-    assertContains(question, '<h1 class="h3">Question</h1>', html=True)
+    assert first_step.status_code == question.status_code == 404
     assert posted.status_code == 200
     assert "package" in posted.context["form"].errors
     assert not Ticket.objects.exists()

@@ -1,17 +1,21 @@
 """`make run` (`manage.py rundev`): web server and job worker side by side; Ctrl-C stops both.
 
+Both run with DEBUG on (the portal's default is off), so the server binds to a
+loopback address only: debug pages show settings and code to whoever reaches them.
+
 Each child runs in its own session so that Ctrl-C reaches only this script,
 which then stops every child by its own PID with SIGINT. (A TERM sent to a
 whole process group leaves django-q2's cluster waiting on its workers.)
 """
 
+import ipaddress
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEFAULT_PASSWORD, describe_logins
 
@@ -19,8 +23,26 @@ ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 STOP_TIMEOUT_SECONDS = 15
 
 
+def is_loopback(address: str) -> bool:
+    """`127.0.0.1:8000`, `[::1]:8000`, `localhost:8000` or a bare port (runserver's 127.0.0.1)."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    if not host:
+        return port.isdigit()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", *args], start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        env={**os.environ, "DEBUG": "true"},
+        start_new_session=True,
+    )
 
 
 def stop(children: list[subprocess.Popen]) -> None:
@@ -40,6 +62,12 @@ class Command(BaseCommand):
     help = "Run the development web server and the django-q2 worker together."
 
     def handle(self, *args, **options):
+        if not is_loopback(ADDRESS):
+            raise CommandError(
+                f"RUN_ADDRESS={ADDRESS!r} is not a loopback address. The development server "
+                "runs with DEBUG on, which must not face a network: use 127.0.0.1:<port>, or "
+                "gunicorn with production settings (see the README's deploy section)."
+            )
         # Ctrl-C and TERM both stop cleanly. SIGINT is set explicitly because a shell
         # that starts us in the background makes us (and so our children) ignore it.
         signal.signal(signal.SIGINT, signal.default_int_handler)
