@@ -25,6 +25,7 @@ def main() -> None:
     if "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/outbox-rate.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DEBUG", "true")  # a local measurement: no SECRET_KEY needed
     import django
 
     django.setup()
