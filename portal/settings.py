@@ -273,6 +273,14 @@ Q_CLUSTER = {
     "poll": 1,
     "label": "Jobs",
 }
+# A delivery run stops claiming and sending after this many seconds, well inside the
+# task timeout above; the next run (every minute) continues where it stopped.
+OUTBOX_TIME_BUDGET_SECONDS = positive_int("OUTBOX_TIME_BUDGET_SECONDS", 120)
+if Q_CLUSTER["timeout"] // 2 < OUTBOX_TIME_BUDGET_SECONDS:
+    raise ImproperlyConfigured(
+        f"OUTBOX_TIME_BUDGET_SECONDS={OUTBOX_TIME_BUDGET_SECONDS} must be at most half the "
+        f"job timeout ({Q_CLUSTER['timeout']} s), to leave time for the last batch's emails."
+    )
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -300,6 +308,10 @@ CONSOLE_WORK_LIST = [
     "tickets.worklist.ticket_work",
     "returns.worklist.notification_work",
 ]
+
+# /healthz: each function returns (name, report) with report["status"] "ok" or
+# "degraded"; any degraded part makes the whole answer "degraded". Dotted paths, as above.
+HEALTH_CHECKS = ["returns.outbox.health.email_health"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

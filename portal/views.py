@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import cache_control, never_cache
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database reachability and the job queue backlog, for load balancers and monitors."""
+    """Database reachability, the job queue backlog and the apps' checks, for monitors."""
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:
@@ -43,7 +44,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         queue = {"status": "error"}
     else:
         queue = {"status": "ok", "backlog": backlog}
-    return JsonResponse({"status": "ok", "database": "ok", "queue": queue})
+    answer = {"status": "ok", "database": "ok", "queue": queue}
+    # The apps' own parts (settings.HEALTH_CHECKS): "degraded" is still a 200, since a
+    # web node that serves pages should stay behind the load balancer.
+    for path in settings.HEALTH_CHECKS:
+        name, report = import_string(path)()
+        answer[name] = report
+        if report["status"] != "ok":
+            answer["status"] = "degraded"
+    return JsonResponse(answer)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

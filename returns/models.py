@@ -406,6 +406,8 @@ class NotificationQuerySet(TenantQuerySet):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("notification status", "Pending")
+    # Claimed by a delivery run until `lease_until` (returns.outbox): being sent now.
+    SENDING = "sending", pgettext_lazy("notification status", "Sending")
     SENT = "sent", pgettext_lazy("notification status", "Sent")
     FAILED = "failed", pgettext_lazy("notification status", "Failed")
 
@@ -474,6 +476,13 @@ class Notification(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Tries whose outcome is unknown: the connection dropped after DATA, or the sender
+    # stopped while it held the row. The server may have a copy (see returns.outbox).
+    # A database default too: the finalize job writes notices with INSERT … SELECT.
+    uncertain_attempts = models.PositiveSmallIntegerField(
+        _("uncertain attempts"), default=0, db_default=0
+    )
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -505,6 +514,10 @@ class Notification(models.Model):
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="notification_sent_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(lease_until__isnull=False),
+                name="notification_sending_has_lease",
+            ),
         ]
         indexes = [
             # Read by deliver_notifications (returns.tasks): the due part of the outbox.
@@ -515,6 +528,13 @@ class Notification(models.Model):
             ),
             # The seller's /notifications/ page and the dashboard: newest first.
             models.Index(fields=["seller", "audience", "-created_at"], name="notification_seller"),
+            # Read by deliver_notifications (returns.outbox.leases): claims whose sender
+            # stopped, taken again once their lease has run out.
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(status="sending"),
+                name="notification_leased",
+            ),
             # The console's work list: a provider's notifications that could not be sent.
             models.Index(
                 fields=["provider"], condition=Q(status="failed"), name="notification_failed"
@@ -532,6 +552,24 @@ class Notification(models.Model):
     def title(self) -> str:
         """The subject, or the kind until the outbox renders a notice written in bulk."""
         return self.subject or self.get_kind_display()
+
+
+class MailServerStatus(models.Model):
+    """One row: whether delivery runs can reach the email server, and since when not.
+
+    Written by the outbox (returns.outbox) when a run cannot connect and when one
+    connects again; read by the console's work list and by /healthz.
+    """
+
+    unreachable_since = models.DateTimeField(_("unreachable since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("email server status")
+        verbose_name_plural = _("email server status")
+
+    def __str__(self) -> str:
+        return f"unreachable since {self.unreachable_since}" if self.unreachable_since else "ok"
 
 
 class ApiTokenQuerySet(TenantQuerySet):

@@ -98,7 +98,8 @@ def flag_overdue_destructions(*, now: datetime | None = None, dry_run: bool = Fa
 
 
 def deliver_notifications(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
-    """Send the due part of the outbox; a send that fails is retried later (see outbox.py)."""
+    """Send the due part of the outbox (see returns/outbox). A row that failed, a send whose
+    outcome is unknown, and every row an unreachable server kept back fail the run."""
     now = now or timezone.now()
     summary = JobSummary(job="deliver_notifications", dry_run=dry_run)
     if dry_run:
@@ -111,6 +112,8 @@ def deliver_notifications(*, now: datetime | None = None, dry_run: bool = False)
         return summary
     delivery = outbox.deliver_notifications(now=now)
     summary.done = delivery.sent
-    summary.failed = delivery.retrying + delivery.failed
+    summary.failed = delivery.retrying + delivery.uncertain + delivery.failed
+    if delivery.unreachable:
+        summary.failed += delivery.released
     summary.details = delivery.errors
     return summary

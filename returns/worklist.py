@@ -3,12 +3,13 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from portal.models import User
 from portal.worklist import WorkItem
 from returns import selectors
-from returns.models import FailedPackage, Notification
+from returns.formatting import local_short
+from returns.models import FailedPackage, MailServerStatus, Notification
 
 Status = FailedPackage.Status
 
@@ -54,8 +55,9 @@ def package_work(user: User) -> list[WorkItem]:
 def notification_work(user: User) -> list[WorkItem]:
     if not user.has_perm("returns.view_notification"):
         return []
-    failed = Notification.objects.for_user(user).filter(status=Notification.Status.FAILED)
-    return [
+    notices = Notification.objects.for_user(user)
+    failed = notices.filter(status=Notification.Status.FAILED)
+    items = [
         WorkItem(
             gettext("Emails that could not be sent"),
             failed.count(),
@@ -63,3 +65,29 @@ def notification_work(user: User) -> list[WorkItem]:
             gettext("Check the address, then send them again."),
         )
     ]
+    outage = MailServerStatus.objects.filter(unreachable_since__isnull=False).first()
+    if outage is not None:  # a row only while it lasts: nothing to do otherwise
+        waiting = notices.filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+        ).count()
+        # In the zone the reader works in: staff see their provider's (portal.middleware).
+        since = local_short(outage.unreachable_since, timezone.get_current_timezone_name())
+        items.insert(
+            0,
+            WorkItem(
+                ngettext(
+                    "Email server unreachable since %(since)s, %(count)s waiting",
+                    "Email server unreachable since %(since)s, %(count)s waiting",
+                    waiting,
+                )
+                % {"since": since, "count": waiting},
+                waiting,
+                _changelist("notification", status__exact=Notification.Status.PENDING),
+                gettext(
+                    "Nothing is lost: each run tries again and sends them once the server "
+                    "answers. The last error: %(error)s"
+                )
+                % {"error": outage.last_error},
+            ),
+        )
+    return items

@@ -20,6 +20,7 @@ class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAd
         "package",
         "status",
         "attempts",
+        "uncertain_attempts",
         "created_at",
         "sent_at",
         "next_attempt_at",

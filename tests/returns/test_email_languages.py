@@ -175,11 +175,6 @@ def test_a_password_reset_for_a_user_with_no_language_follows_the_page(
     assert (sent.subject, sent.extra_headers["Content-Language"]) == ("rendered in ms", "ms")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="returns/outbox.py (rewritten on another branch) sends "
-    "portal.emails.email_headers(notification.language) once wired at merge",
-)
 def test_every_email_the_outbox_sends_carries_its_content_language(thai_seller, provider_x):
     awaiting_package(thai_seller, provider_x)
 

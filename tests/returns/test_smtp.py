@@ -1,48 +1,33 @@
-"""The outbox against a real SMTP server: a local aiosmtpd sink on a free port."""
+"""The outbox against a real SMTP server: local aiosmtpd sinks that misbehave one way each."""
 
-import email
-import socket
+from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
+from django.utils import timezone
 
 from returns import emails, outbox
+from returns.models import Notification
 from tests.factories import PackageFactory
+from tests.returns.sinks import ClosesIdleSessions, DropsAfterData, Sink, running, use_smtp
 
 
-class Sink(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages: list[email.message.Message] = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def notices(provider, seller, count: int) -> list[Notification]:
+    return [
+        emails.destruction_notice(PackageFactory(provider=provider, seller=seller, awaiting=True))
+        for _ in range(count)
+    ]
 
 
 @pytest.fixture
 def smtp_sink(settings):
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
-    settings.EMAIL_USE_TLS = False
-    yield sink
-    controller.stop()
+    with running(sink) as (host, port):
+        use_smtp(settings, host, port)
+        yield sink
 
 
 def test_notices_arrive_over_smtp_as_multipart_text_and_html(smtp_sink, provider_x, seller_a):
-    for _ in range(3):
-        emails.destruction_notice(
-            PackageFactory(provider=provider_x, seller=seller_a, awaiting=True)
-        )
+    notices(provider_x, seller_a, 3)
 
     summary = outbox.deliver_notifications()
 
@@ -50,7 +35,6 @@ def test_notices_arrive_over_smtp_as_multipart_text_and_html(smtp_sink, provider
     assert len(smtp_sink.messages) == 3
     message = smtp_sink.messages[0]
     assert message["To"] == seller_a.contact_email
-    assert message["Message-ID"].startswith("<notification-")
     assert [part.get_content_type() for part in message.walk()] == [
         "multipart/alternative",
         "text/plain",
@@ -58,16 +42,68 @@ def test_notices_arrive_over_smtp_as_multipart_text_and_html(smtp_sink, provider
     ]
 
 
-def test_an_unreachable_server_leaves_every_notice_pending(settings, provider_x, seller_a):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
-    notice = emails.destruction_notice(
-        PackageFactory(provider=provider_x, seller=seller_a, awaiting=True)
-    )
+def test_the_message_id_is_stable_and_names_this_site(smtp_sink, provider_x, seller_a):
+    [notice] = notices(provider_x, seller_a, 1)
 
-    summary = outbox.deliver_notifications()
+    outbox.deliver_notifications()
 
-    assert summary.sent == 0
-    assert "unreachable" in summary.errors[0]
-    notice.refresh_from_db()
-    assert (notice.status, notice.attempts) == ("pending", 0)
+    assert smtp_sink.messages[0]["Message-ID"] == f"<notification-{notice.pk}@returns.example>"
+
+
+def test_a_drop_after_data_is_not_sent_again_at_once(settings, provider_x, seller_a):
+    sink = DropsAfterData(drops=1)
+    sent = notices(provider_x, seller_a, 20)
+    with running(sink) as (host, port):
+        use_smtp(settings, host, port)
+
+        first = outbox.deliver_notifications()
+
+        assert (first.sent, first.uncertain) == (0, 20)
+        assert set(sink.copies().values()) == {1}  # each arrived once: none resent at once
+        rows = Notification.objects.filter(pk__in=[n.pk for n in sent])
+        assert {(n.status, n.attempts, n.uncertain_attempts) for n in rows} == {("pending", 1, 1)}
+        assert all("SMTPServerDisconnected" in n.last_error for n in rows)
+        assert outbox.deliver_notifications().sent == 0  # backing off
+
+        later = outbox.deliver_notifications(now=timezone.now() + timedelta(minutes=3))
+
+    assert later.sent == 20
+    # At most one extra copy per ambiguous drop, under the same Message-ID.
+    assert set(sink.copies().values()) == {2}
+    assert {n.status for n in rows.all()} == {"sent"}
+
+
+def test_a_server_that_always_drops_after_data_gets_one_copy_per_attempt(
+    settings, provider_x, seller_a
+):
+    sink = DropsAfterData(drops=None)
+    sent = notices(provider_x, seller_a, 5)
+    now = timezone.now()
+    with running(sink) as (host, port):
+        use_smtp(settings, host, port)
+        for _ in range(outbox.MAX_SEND_ATTEMPTS + 2):
+            outbox.deliver_notifications(now=now)
+            now += timedelta(hours=1)
+
+    assert set(sink.copies().values()) == {outbox.MAX_SEND_ATTEMPTS}
+    rows = Notification.objects.filter(pk__in=[n.pk for n in sent])
+    assert {(n.status, n.uncertain_attempts) for n in rows} == {
+        ("failed", outbox.MAX_SEND_ATTEMPTS)
+    }
+
+
+def test_a_session_the_server_closed_before_mail_is_reopened_in_the_same_run(
+    settings, provider_x, seller_a
+):
+    sink = ClosesIdleSessions()
+    sent = notices(provider_x, seller_a, 5)
+    with running(sink) as (host, port):
+        use_smtp(settings, host, port)
+
+        summary = outbox.deliver_notifications()
+
+    assert (summary.sent, summary.retrying, summary.uncertain) == (5, 0, 0)
+    assert set(sink.copies().values()) == {1}
+    assert len(sink.copies()) == 5
+    rows = Notification.objects.filter(pk__in=[n.pk for n in sent])
+    assert {(n.status, n.attempts, n.uncertain_attempts) for n in rows} == {("sent", 1, 0)}
