@@ -115,6 +115,7 @@ def test_screenshots_of_the_dashboard_package_and_ticket_form_in_every_language(
             for name, path in pages.items():
                 page.goto(live_server.url + path)
                 assert page.locator("html").get_attribute("lang") == html_lang(code)
+                assert size_name == "desktop" or fits_the_phone(page), f"{code}: {name}"
                 page.screenshot(
                     path=screenshots / f"lang-{code}-{name}-{size_name}.png", full_page=True
                 )
