@@ -1,6 +1,7 @@
 import pytest
 
 from portal.demo import DEFAULT_PASSWORD, seed_accounts
+from portal.models import User
 from returns.demo import seed_packages
 from returns.models import FailedPackage, Notification
 
@@ -21,6 +22,8 @@ def no_violations(page) -> list[str]:
 def test_an_agent_confirms_a_destruction_from_the_work_list(live_server, page, screenshots):
     seed_accounts(DEFAULT_PASSWORD)
     seed_packages()
+    # SwiftLane works in Thai; this agent chose English for themselves.
+    User.objects.filter(email="agent@swiftlane.example").update(language="en")
     page.add_init_script(RECORD_VIOLATIONS)
 
     page.goto(f"{live_server.url}/admin/")
