@@ -114,11 +114,11 @@ STORY_SQL = {
     "events": """
         INSERT INTO returns_packageevent
             (package_id, action, from_status, to_status, channel, created_at, detail, facts)
-        SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, '', '{}'
+        SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, '', '{}'::jsonb
         FROM returns_failedpackage
         UNION ALL
         SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', '',
-               '{}'
+               '{}'::jsonb
         FROM returns_failedpackage WHERE status <> 'in_delivery'
     """,
     "notifications": """
