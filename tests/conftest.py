@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.utils import translation
 
 from portal.tenancy import PROVIDER_STAFF_GROUP
 from tests.factories import ProviderFactory, SellerFactory, UserFactory
@@ -35,6 +36,14 @@ def pytest_runtest_setup(item):
     if os.environ.get("REQUIRE_MARKED_TESTS") == "1":
         pytest.fail(f"required in CI but cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test():
+    """Each test starts in English: a request activates its reader's language on the
+    thread (LocaleMiddleware, portal.middleware) and nothing in a test resets it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -88,7 +88,9 @@ def status_badge(package: FailedPackage) -> SafeString:
     return format_html(
         '<span class="badge {}">{}</span>',
         STATUS_BADGES.get(package.status, "text-bg-secondary"),
-        package.get_status_display(),
+        # The enum's own label, translated once; get_status_display() hashes every
+        # choice's lazy label, which translates all six, on every row of a list.
+        FailedPackage.Status(package.status).label,
     )
 
 

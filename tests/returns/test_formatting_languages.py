@@ -76,6 +76,10 @@ def thai_catalog(monkeypatch):
     monkeypatch.setattr(formatting, "gettext", lambda message: THAI[message])
     monkeypatch.setattr(formatting, "ngettext", lambda one, many, n: THAI[(one, many)])
     monkeypatch.setattr(formatting, "pgettext", lambda context, message: THAI[(context, message)])
+    # Worded phrases are kept per language; these words come from another catalog.
+    formatting.forget_wording()
+    yield
+    formatting.forget_wording()
 
 
 @pytest.mark.parametrize(
