@@ -2,11 +2,13 @@
 in order, only while the seller has not decided, never after the deadline, and never a
 stage that had passed when the package failed."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
@@ -211,3 +213,21 @@ def test_two_runs_at_once_send_each_stage_once(seller_a, provider_x):
     assert notices.filter(dedupe_key__endswith=":72").count() == 300
     assert PackageEvent.objects.filter(action="reminder_sent").count() == 600
     assert set(FailedPackage.objects.values_list("reminded_hours_before", flat=True)) == {24}
+
+
+def test_a_package_reminded_before_the_stages_keeps_its_place(clock, make_package):
+    """Migration 0015: the single 48-hour reminder counts as a 48-hour stage."""
+    migration = importlib.import_module("returns.migrations.0015_staged_reminders")
+    package = make_package(reminded_at=DEADLINE - timedelta(hours=47, minutes=50))
+
+    migration.stage_of_reminders_sent(django_apps, None)
+
+    package.refresh_from_db()
+    assert package.reminded_hours_before == 48
+    at(clock, 30)
+    assert run() == (0, 0, 0)
+    at(clock, 24)
+    assert run() == (1, 0, 0)
+    assert reminders_of(package) == [
+        (f"deadline_reminder:{package.pk}:24", "Reminder, 24 hours left"),
+    ]
