@@ -39,6 +39,18 @@ def positive_int(name: str, default: int) -> int:
     return value
 
 
+def positive_ints(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of positive whole numbers (`72,24`), largest first, each once."""
+    value = setting(name, str, default)
+    items = [item.strip() for item in value.split(",")]
+    if not all(item.isdigit() and int(item) > 0 for item in items):
+        raise ImproperlyConfigured(
+            f"{name} must list positive whole numbers separated by commas, like 72,24, "
+            f"not {value!r}."
+        )
+    return tuple(sorted({int(item) for item in items}, reverse=True))
+
+
 DEBUG = setting("DEBUG", bool, False)
 
 if DEBUG:
@@ -253,7 +265,8 @@ EMAIL_TIMEOUT = 20
 # The returns policy.
 CLAIM_WINDOW_DAYS = positive_int("CLAIM_WINDOW_DAYS", 7)
 MAX_DELIVERY_ATTEMPTS = positive_int("MAX_DELIVERY_ATTEMPTS", 3)
-REMINDER_HOURS_BEFORE = positive_int("REMINDER_HOURS_BEFORE", 48)
+# The reminder stages, in hours before the deadline (returns.reminders).
+REMINDER_HOURS_BEFORE = positive_ints("REMINDER_HOURS_BEFORE", "72,24")
 TICKET_FIRST_RESPONSE_HOURS = positive_int("TICKET_FIRST_RESPONSE_HOURS", 24)
 DESTRUCTION_OVERDUE_DAYS = positive_int("DESTRUCTION_OVERDUE_DAYS", 3)
 

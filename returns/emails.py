@@ -13,14 +13,22 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
-from returns import links
+from returns import formatting, links
 from returns.models import FailedPackage, Notification
 
 Kind = Notification.Kind
+
+# Where a notice says how long is left (`{% time_left_when_sent %}`). The outbox writes
+# the time left in as it sends (`fill_time_left`), so the seller reads the time left
+# then, not when the notice was written, however long it waited in the queue.
+TIME_LEFT_MARK = "[[time-left]]"
 
 
 def queue_notification(
@@ -115,13 +123,13 @@ def _seller_language(package: FailedPackage) -> str:
     return recipient_of(package.seller, package.provider)
 
 
-def _to_seller(kind: str, package: FailedPackage, **extra) -> Notification:
+def _to_seller(kind: str, package: FailedPackage, *, key: str = "", **extra) -> Notification:
     return queue_notification(
         kind=kind,
         provider=package.provider,
         seller=package.seller,
         to_email=package.seller.contact_email,
-        dedupe_key=f"{kind}:{package.pk}",
+        dedupe_key=f"{kind}:{package.pk}{key}",
         package=package,
         context=_package_context(package, **extra),
     )
@@ -152,9 +160,16 @@ def destruction_notice(package: FailedPackage) -> Notification:
     )
 
 
-def deadline_reminder(package: FailedPackage) -> Notification:
+def deadline_reminder(package: FailedPackage, *, hours_before: int) -> Notification:
+    """The reminder of one stage (returns.reminders): once per package and stage."""
     ticket_url = links.new_ticket_url(package, language=_seller_language(package))
-    return _to_seller(Kind.DEADLINE_REMINDER, package, ticket_url=ticket_url)
+    return _to_seller(
+        Kind.DEADLINE_REMINDER,
+        package,
+        key=f":{hours_before}",
+        ticket_url=ticket_url,
+        hours_before=hours_before,
+    )
 
 
 def rejection_notice(package: FailedPackage) -> Notification:
@@ -273,3 +288,31 @@ def render_deferred(notification: Notification) -> None:
         email.text,
         email.html,
     )
+
+
+# --- the time left, as the notice is sent ---------------------------------------------
+
+
+def time_left_words(notification: Notification, deadline: datetime | None, now: datetime) -> str:
+    """`6 days 22 hours left` at `now`, in the notice's language."""
+    with translation.override(recipient_language(notification.language)):
+        if deadline is None or deadline < now:
+            return gettext("Claim window closed")
+        return formatting.time_left(deadline, now)
+
+
+def fill_time_left(notifications: list[Notification], *, now: datetime) -> None:
+    """Write the time left at `now` into the notices that mark it (unsaved; the outbox
+    keeps what it sent), reading their packages' deadlines in one query."""
+    marked = [n for n in notifications if TIME_LEFT_MARK in n.body_text + n.body_html]
+    if not marked:
+        return
+    deadlines = dict(
+        FailedPackage.objects.filter(pk__in={n.package_id for n in marked}).values_list(
+            "pk", "claim_deadline"
+        )
+    )
+    for notification in marked:
+        words = time_left_words(notification, deadlines.get(notification.package_id), now)
+        notification.body_text = notification.body_text.replace(TIME_LEFT_MARK, words)
+        notification.body_html = notification.body_html.replace(TIME_LEFT_MARK, escape(words))

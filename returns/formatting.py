@@ -181,3 +181,10 @@ def _duration_left(days: int, hours: int, minutes: int, language: str | None) ->
         duration = larger
     # Translators: the time a seller has left to act, e.g. "2 days 4 hours left", "12 minutes left".
     return gettext("%(duration)s left") % {"duration": duration}
+
+
+def hours_ahead(hours: int) -> str:
+    """A reminder stage as people say it: `72` → `3 days`, `24` → `24 hours`, `36` → `36 hours`."""
+    if hours > 24 and hours % 24 == 0:
+        return _days(hours // 24)
+    return _hours(hours)

@@ -107,6 +107,11 @@ class FailedPackage(models.Model):
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
     claim_deadline = models.DateTimeField(_("claim deadline"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    # The stage of the last reminder sent (returns.reminders): no stage of more hours
+    # goes out after it, and each stage once.
+    reminded_hours_before = models.PositiveSmallIntegerField(
+        _("last reminder, hours before the deadline"), null=True, blank=True
+    )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
@@ -178,7 +183,8 @@ class FailedPackage(models.Model):
             ),
         ]
         indexes = [
-            # Read by the finalize and reminder jobs (returns.tasks): open windows by deadline.
+            # Read by the finalize and reminder jobs (returns.tasks): open windows by deadline
+            # (the reminder job's stage conditions filter the few rows in its span).
             models.Index(
                 fields=["claim_deadline"],
                 condition=Q(status="awaiting_seller"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from portal.models import LogisticsProvider, Seller
-from returns import emails, timestamps
+from returns import emails, reminders, timestamps
 from returns.formatting import local_date
 from returns.models import (
     PHOTO_TYPES,
@@ -512,12 +512,18 @@ def _reminder_refused(package: FailedPackage, now: datetime) -> str:
     if package.status != Status.AWAITING_SELLER or package.claim_deadline < now:
         return explain_state(package, now)
     zone = package.seller.time_zone
-    if package.reminded_at:
+    stage = reminders.current_stage(package.claim_deadline, now)
+    last = package.reminded_hours_before
+    if stage is not None and last is not None and last <= stage:
         return gettext("The reminder for package %(tracking)s was already sent on %(sent)s.") % {
             "tracking": package.tracking_number,
             "sent": local_date(package.reminded_at, zone),
         }
-    due = package.claim_deadline - timedelta(hours=settings.REMINDER_HOURS_BEFORE)
+    due = reminders.next_stage_at(package, now)
+    if due is None:
+        return gettext("Package %(tracking)s has no reminder left to send before its deadline.") % {
+            "tracking": package.tracking_number
+        }
     return gettext("Package %(tracking)s is not due a reminder before %(due)s.") % {
         "tracking": package.tracking_number,
         "due": local_date(due, zone),
@@ -526,19 +532,19 @@ def _reminder_refused(package: FailedPackage, now: datetime) -> str:
 
 @transaction.atomic
 def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = None) -> FailedPackage:
-    """The one reminder, REMINDER_HOURS_BEFORE the deadline, while the seller has not acted."""
+    """The reminder of the stage the package is in (returns.reminders), each stage once,
+    while the seller has not decided."""
     now = now or timezone.now()
-    rows = FailedPackage.objects.filter(
-        pk=package.pk,
-        status=Status.AWAITING_SELLER,
-        reminded_at__isnull=True,
-        claim_deadline__gte=now,
-        claim_deadline__lte=now + timedelta(hours=settings.REMINDER_HOURS_BEFORE),
-    ).update(reminded_at=now)
+    hours = reminders.current_stage(package.claim_deadline, now) if package.claim_deadline else None
+    rows = 0
+    if hours is not None:
+        rows = FailedPackage.objects.filter(reminders.stage_due(hours, now), pk=package.pk).update(
+            reminded_at=now, reminded_hours_before=hours
+        )
     if rows != 1:
         package.refresh_from_db()
         raise DomainError(_reminder_refused(package, now))
-    package.reminded_at = now
+    package.reminded_at, package.reminded_hours_before = now, hours
     _record(
         package,
         action="reminder_sent",
@@ -547,7 +553,7 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
         channel=Channel.JOB,
         at=now,
     )
-    emails.deadline_reminder(package)
+    emails.deadline_reminder(package, hours_before=hours)
     return package
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
-from returns import emails, outbox, services
+from returns import emails, outbox, reminders, services
 from returns.formatting import local_date
 from returns.models import FailedPackage, Notification
 
@@ -53,13 +53,14 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
 
 
 def send_deadline_reminders(*, now: datetime | None = None, dry_run: bool = False) -> JobSummary:
-    """One reminder per package, REMINDER_HOURS_BEFORE its deadline, while the seller is silent."""
+    """A reminder at each stage of REMINDER_HOURS_BEFORE, while the seller is silent."""
     now = now or timezone.now()
+    # Open windows ending within the first stage: the index's range, then the stages' test.
     due = _packages().filter(
+        reminders.any_stage_due(now),
         status=Status.AWAITING_SELLER,
-        reminded_at__isnull=True,
         claim_deadline__gte=now,
-        claim_deadline__lte=now + timedelta(hours=settings.REMINDER_HOURS_BEFORE),
+        claim_deadline__lte=now + timedelta(hours=max(reminders.stages())),
     )
     return run_in_batches(
         "send_deadline_reminders",

@@ -5,7 +5,8 @@
 2. Claim a batch of due rows with a committed lease (`leases.claim`): no
    transaction stays open while SMTP runs.
 3. Render the notices a job wrote in bulk, so they read in full in the portal
-   even while the email server is down.
+   even while the email server is down; write in the time left as of this run
+   (`emails.fill_time_left`), kept on the row when it is marked sent.
 4. Send the batch over one SMTP connection; mark each row as soon as the
    server answers, in its own short write (`transport` says what a failure
    means: resent at once only when the message provably did not go out).
@@ -206,6 +207,7 @@ def deliver_notifications(
         batch = _render(batch, now, summary)
         if not batch:
             continue
+        emails.fill_time_left(batch, now=now)
         transport = Transport()
         try:
             transport.open()

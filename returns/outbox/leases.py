@@ -102,11 +102,18 @@ def save_rendered(notification: Notification) -> None:
 
 
 def mark_sent(notification: Notification, *, sent_at: datetime) -> bool:
-    """One short write, right after the server's answer, before the next message goes."""
+    """One short write, right after the server's answer, before the next message goes.
+
+    The bodies are written too: the row keeps what was sent, time left included."""
     return bool(
         reconnecting(
             lambda: Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
-                status=Status.SENT, sent_at=sent_at, lease_until=None, last_error=""
+                status=Status.SENT,
+                sent_at=sent_at,
+                lease_until=None,
+                last_error="",
+                body_text=notification.body_text,
+                body_html=notification.body_html,
             )
         )
     )

@@ -9,8 +9,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from returns import formatting
-from returns.models import EventAction, FailedPackage
+from returns import emails, formatting
+from returns.models import EventAction, FailedPackage, Notification
 
 register = template.Library()
 
@@ -62,6 +62,26 @@ def time_left(deadline: datetime | None) -> str:
 
 
 @register.filter
+def hours_ahead(hours: int | None) -> str:
+    """`{{ hours_before|hours_ahead }}`: a reminder stage, `3 days` or `24 hours`."""
+    return formatting.hours_ahead(hours) if hours else ""
+
+
+@register.simple_tag
+def time_left_when_sent() -> str:
+    """`{% time_left_when_sent %}`: the time left, written in by the outbox as it sends."""
+    return emails.TIME_LEFT_MARK
+
+
+@register.filter
+def body_text_now(notification: Notification) -> str:
+    """A notice's text as the portal shows it: one not sent yet gives the time left now."""
+    deadline = notification.package.claim_deadline if notification.package_id else None
+    words = emails.time_left_words(notification, deadline, timezone.now())
+    return notification.body_text.replace(emails.TIME_LEFT_MARK, words)
+
+
+@register.filter
 def duration(length: timedelta | None) -> str:
     """`{{ cooloff_timedelta|duration }}`: `15 minutes`, in Django's own translated words."""
     if not length:
@@ -72,10 +92,10 @@ def duration(length: timedelta | None) -> str:
 
 @register.filter
 def urgent(deadline: datetime | None) -> bool:
-    """Less time left than the reminder allows: the page shows it in red."""
+    """Less time left than the first reminder stage: the page shows it in red."""
     if deadline is None:
         return False
-    return deadline - timezone.now() < timedelta(hours=settings.REMINDER_HOURS_BEFORE)
+    return deadline - timezone.now() < timedelta(hours=max(settings.REMINDER_HOURS_BEFORE))
 
 
 # The badges are tags rather than included templates: a list shows them on every row,

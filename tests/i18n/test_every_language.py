@@ -93,7 +93,7 @@ def _every_kind(world):
     waiting, destroyed, claimed = world["packages"]
     ticket = world["ticket"]
     opening = ticket.messages.first()
-    notices.deadline_reminder(waiting)
+    notices.deadline_reminder(waiting, hours_before=72)
     notices.rejection_notice(waiting)
     notices.release_confirmed(waiting)
     notices.destruction_finalized(waiting)

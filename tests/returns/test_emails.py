@@ -1,6 +1,7 @@
 """What the seller and the provider read: every notice has a text and an HTML part."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,7 +89,11 @@ def test_the_same_notice_is_never_written_twice(provider_x, seller_a):
 @pytest.mark.parametrize(
     ("kind", "traits", "send"),
     [
-        ("deadline_reminder", {"awaiting": True}, emails.deadline_reminder),
+        (
+            "deadline_reminder",
+            {"awaiting": True},
+            partial(emails.deadline_reminder, hours_before=72),
+        ),
         ("rejection_notice", {"pending_destruction": True}, emails.rejection_notice),
         ("claim_confirmed", {"claimed": True}, emails.claim_confirmed),
         ("release_confirmed", {"pending_destruction": True}, emails.release_confirmed),

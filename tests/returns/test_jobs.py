@@ -169,7 +169,10 @@ def test_a_package_whose_finalize_fails_does_not_stop_the_others(clock, make_pac
 # --- send_deadline_reminders ----------------------------------------------------------
 
 
-def test_the_reminder_goes_out_48_hours_before_the_deadline_once(clock, make_package):
+def test_a_single_48_hour_stage_goes_out_48_hours_before_the_deadline_once(
+    clock, make_package, settings
+):
+    settings.REMINDER_HOURS_BEFORE = (48,)
     due = make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=47))
     on_the_edge = make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=48))
     not_yet = make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=49))
@@ -186,7 +189,7 @@ def test_the_reminder_goes_out_48_hours_before_the_deadline_once(clock, make_pac
     not_yet.refresh_from_db()
     assert not_yet.reminded_at is None
     reminder = due.notifications.get()
-    assert reminder.subject.startswith(f"Reminder: package {due.tracking_number}")
+    assert reminder.subject.startswith(f"Reminder, 2 days left: package {due.tracking_number}")
     assert f"/tickets/new/?package={due.public_id}" in reminder.body_text
 
     clock.shift(timedelta(minutes=15))
@@ -226,16 +229,19 @@ def test_reminder_dry_run_lists_the_sellers_to_remind_and_changes_nothing(clock,
     ]
 
 
-def test_a_reminder_that_fails_is_sent_on_the_next_run_and_the_others_go_out(clock, make_package):
+def test_a_reminder_that_fails_is_sent_on_the_next_run_and_the_others_go_out(
+    clock, make_package, settings
+):
+    settings.REMINDER_HOURS_BEFORE = (48,)
     first, poisoned, last = (
         make_package(awaiting=True, claim_deadline=NOW + timedelta(hours=30)) for _ in range(3)
     )
     real_reminder = emails.deadline_reminder
 
-    def reminder_failing_for_poisoned(package):
+    def reminder_failing_for_poisoned(package, **stage):
         if package.pk == poisoned.pk:
             raise OSError("disk full")
-        return real_reminder(package)
+        return real_reminder(package, **stage)
 
     with mock.patch("returns.emails.deadline_reminder", reminder_failing_for_poisoned):
         summary = tasks.send_deadline_reminders()

@@ -29,6 +29,7 @@ def test_delivery_sends_a_text_and_html_email_and_marks_it_sent(notice):
 
     assert (summary.sent, summary.failed) == (1, 0)
     [message] = mail.outbox
+    notice.refresh_from_db()  # the bodies as sent, time left written in
     assert message.to == [notice.to_email]
     assert message.subject == notice.subject
     assert message.body == notice.body_text
