@@ -105,6 +105,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     shoot(page, screenshots, "console-ticket")
 
     page.get_by_label("Message").fill("Yes: sealed with our tape, the box inside is intact.")
+    page.get_by_label("Waiting on the seller").check()
     page.get_by_role("button", name="Send reply to the seller").click()
 
     expect(
