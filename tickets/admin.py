@@ -116,11 +116,12 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         "subject",
         "staff_status",
         "overdue",
-        "assignee",
+        "assignee_name",
         "seller",
         "package",
         "category",
-        "created",
+        # No "created" column: the overdue flag gives an unanswered ticket's age, and
+        # with it the inbox was wider than a 1280-px screen.
         "last_activity",
     ]
     list_display_links = ["reference", "subject"]
@@ -237,16 +238,19 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         label = gettext("Overdue · %(hours)s h") % {"hours": int(waited)}
         return format_html('<span class="ticket-overdue">{}</span>', label)
 
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, ticket: Ticket) -> str:
-        return _short(ticket.created_at)
-
     @admin.display(description=_("last activity"), ordering="last_activity_at")
     def last_activity(self, ticket: Ticket) -> str:
         return _short(ticket.last_activity_at)
 
     # Plain text, not links: the seller and user admins a foreign key would link to are
     # the operators'.
+    # The name, not the email: an address cannot wrap, and it widened the inbox past 1280 px.
+    @admin.display(description=_("assignee"), ordering="assignee__first_name")
+    def assignee_name(self, ticket: Ticket) -> str:
+        if ticket.assignee is None:
+            return self.get_empty_value_display()
+        return _person(ticket.assignee)
+
     @admin.display(description=_("seller"))
     def seller_contact(self, ticket: Ticket) -> str:
         return f"{ticket.seller} · {ticket.seller.contact_email}"
