@@ -321,6 +321,11 @@ CONSOLE_WORK_LIST = [
     "tickets.worklist.ticket_work",
     "returns.worklist.notification_work",
 ]
+# The index's "Recent actions": each app's `(user, limit)` → the user's own last actions.
+CONSOLE_RECENT_ACTIONS = [
+    "returns.worklist.recent_package_actions",
+    "tickets.worklist.recent_ticket_messages",
+]
 
 # /healthz: each function returns (name, report) with report["status"] "ok" or
 # "degraded"; any degraded part makes the whole answer "degraded". Dotted paths, as above.

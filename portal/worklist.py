@@ -5,6 +5,7 @@ packages and tickets without importing the apps that own them.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -22,3 +23,27 @@ class WorkItem:
 
 def work_for(user: User) -> list[WorkItem]:
     return [item for path in settings.CONSOLE_WORK_LIST for item in import_string(path)(user)]
+
+
+@dataclass(frozen=True)
+class RecentAction:
+    """One thing this user did in the console, for the index's "Recent actions" panel."""
+
+    when: datetime
+    text: str
+    url: str
+
+
+# Django's panel lists the admin's LogEntry rows, which nothing here writes: every change
+# goes through the services, which record package events and ticket messages instead.
+RECENT_ACTIONS_SHOWN = 10
+
+
+def recent_for(user: User) -> list[RecentAction]:
+    """This user's last actions, newest first, from every app in CONSOLE_RECENT_ACTIONS."""
+    actions = [
+        action
+        for path in settings.CONSOLE_RECENT_ACTIONS
+        for action in import_string(path)(user, RECENT_ACTIONS_SHOWN)
+    ]
+    return sorted(actions, key=lambda action: action.when, reverse=True)[:RECENT_ACTIONS_SHOWN]

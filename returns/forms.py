@@ -140,7 +140,13 @@ class DestructionForm(forms.Form):
         max_length=64,
         help_text=_("The number on your destruction record; the seller's certificate shows it."),
     )
-    method = forms.ChoiceField(label=_("Method"), choices=FailedPackage.DestructionMethod.choices)
+    # An empty first choice, and no default: a preselected method once reached a
+    # certificate though nobody had chosen it.
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[("", _("Choose the method")), *FailedPackage.DestructionMethod.choices],
+        error_messages={"required": _("Choose how the packages were destroyed.")},
+    )
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,

@@ -368,7 +368,12 @@ class PackageEvent(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor"),
+            # The actor's foreign key, and the console's "Recent actions" (newest first).
+            models.Index(
+                fields=["actor", "-created_at", "-id"],
+                condition=Q(actor__isnull=False),
+                name="event_actor_recent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,10 +6,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from portal.models import User
-from portal.worklist import WorkItem
+from portal.worklist import RecentAction, WorkItem
 from returns import selectors
 from returns.formatting import local_short
-from returns.models import FailedPackage, MailServerStatus, Notification
+from returns.models import FailedPackage, MailServerStatus, Notification, PackageEvent
 
 Status = FailedPackage.Status
 
@@ -91,3 +91,28 @@ def notification_work(user: User) -> list[WorkItem]:
             ),
         )
     return items
+
+
+def recent_package_actions(user: User, limit: int) -> list[RecentAction]:
+    """The package events this user caused, in their provider's packages.
+
+    Newest first from the index event_actor_recent: an agent's history only grows.
+    """
+    if not user.has_perm("returns.view_failedpackage"):
+        return []
+    events = (
+        PackageEvent.objects.for_user(user)
+        .filter(actor=user)
+        .select_related("package")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        RecentAction(
+            event.created_at,
+            # Translators: e.g. "TRK-1: Destroyed".
+            gettext("%(tracking)s: %(action)s")
+            % {"tracking": event.package.tracking_number, "action": event.get_action_display()},
+            reverse("admin:returns_failedpackage_change", args=[event.package_id]),
+        )
+        for event in events
+    ]

@@ -116,11 +116,12 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         "subject",
         "staff_status",
         "overdue",
-        "assignee",
+        "assignee_name",
         "seller",
         "package",
         "category",
-        "created",
+        # No "created" column: the overdue flag gives an unanswered ticket's age, and
+        # with it the inbox was wider than a 1280-px screen.
         "last_activity",
     ]
     list_display_links = ["reference", "subject"]
@@ -213,7 +214,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         return {
             "ticket": ticket,
             "thread": selectors.thread(ticket, request.user),
-            "reply_form": reply_form or StaffReplyForm(),
+            "reply_form": reply_form or _reply_form(ticket),
             "can_change": self.has_change_permission(request, ticket),
             "status_buttons": _status_buttons(ticket),
             "staff_status": STAFF_STATUS[ticket.status],
@@ -237,16 +238,19 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         label = gettext("Overdue · %(hours)s h") % {"hours": int(waited)}
         return format_html('<span class="ticket-overdue">{}</span>', label)
 
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, ticket: Ticket) -> str:
-        return _short(ticket.created_at)
-
     @admin.display(description=_("last activity"), ordering="last_activity_at")
     def last_activity(self, ticket: Ticket) -> str:
         return _short(ticket.last_activity_at)
 
     # Plain text, not links: the seller and user admins a foreign key would link to are
     # the operators'.
+    # The name, not the email: an address cannot wrap, and it widened the inbox past 1280 px.
+    @admin.display(description=_("assignee"), ordering="assignee__first_name")
+    def assignee_name(self, ticket: Ticket) -> str:
+        if ticket.assignee is None:
+            return self.get_empty_value_display()
+        return _person(ticket.assignee)
+
     @admin.display(description=_("seller"))
     def seller_contact(self, ticket: Ticket) -> str:
         return f"{ticket.seller} · {ticket.seller.contact_email}"
@@ -283,19 +287,25 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
-        form = StaffReplyForm(request.POST, request.FILES)
+        form = _reply_form(ticket, request.POST, request.FILES)
         if not form.is_valid():
             # The ticket page again, with what was typed and the errors. It is rendered
             # as a GET so that the admin shows the details form rather than saving it.
             request.method = "GET"
             return self.change_view(request, object_id, extra_context={"reply_form": form})
-        services.reply_as_staff(
-            ticket=ticket,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            internal=form.internal,
-            files=form.cleaned_data["attachments"],
-        )
+        try:
+            services.reply_as_staff(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.internal,
+                files=form.cleaned_data["attachments"],
+                status=form.cleaned_data["next_status"] or None,
+            )
+        except DomainError as error:
+            # The ticket moved meanwhile (the seller closed it, say): nothing was sent.
+            self.message_user(request, error.message, messages.ERROR)
+            return self._back_to(request, ticket)
         if form.internal:
             done = gettext("Internal note added: the seller does not see it and is not emailed.")
         else:
@@ -405,6 +415,16 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             # Translators: a count of tickets just closed, e.g. "2 closed."
             lambda n: ngettext("%(count)s closed.", "%(count)s closed.", n) % {"count": n},
         )
+
+
+def _reply_form(ticket: Ticket, *args) -> StaffReplyForm:
+    """The reply box, its next status the ticket's own unless the agent picks another.
+
+    Every status is offered, so a move the ticket no longer allows (the seller closed
+    it while the agent typed) is refused by the service in words, not as a bad choice.
+    """
+    statuses = list(STAFF_STATUS.items())
+    return StaffReplyForm(*args, statuses=statuses, initial={"next_status": ticket.status})
 
 
 def _status_buttons(ticket: Ticket) -> list[tuple[str, str]]:

@@ -55,6 +55,8 @@ def _question(seller_user: User, packages: QuerySet) -> str | None:
             ticket=ticket,
             author=staff,
             body="The outer carton is sealed with our tape; the product box inside is intact.",
+            # The seller wanted this before deciding: the next move is theirs.
+            status=Ticket.Status.WAITING_ON_SELLER,
         )
         reply_as_staff(
             ticket=ticket, author=staff, body="Checked on shelf, photo taken.", internal=True

@@ -1,5 +1,7 @@
 """Ticket forms validate and render; `tickets.services` makes the changes."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
@@ -274,6 +276,19 @@ class StaffReplyForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _("Choose whether to reply to the seller or add a note.")},
     )
+
+    # Not required: a post without it (a note, an older page) leaves the status as it is.
+    next_status = forms.ChoiceField(
+        label=_("After a reply, the ticket is"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("An internal note leaves the status as it is."),
+    )
+
+    def __init__(self, *args, statuses: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+        """`statuses`: the ticket's own and those staff may move it to, as (value, label)."""
+        super().__init__(*args, **kwargs)
+        self.fields["next_status"].choices = list(statuses)
 
     @property
     def internal(self) -> bool:

@@ -213,10 +213,21 @@ def reply_as_staff(
     body: str,
     internal: bool = False,
     files: Sequence[CheckedUpload] = (),
+    status: str | None = None,
 ) -> TicketMessage:
-    """Provider staff answer the seller, or leave an internal note only staff will see."""
+    """Provider staff answer the seller, or leave an internal note only staff will see.
+
+    A public reply leaves the ticket's status as it is unless the agent names the next
+    one (`status`): "we ship Thursday" asks the seller nothing, so it must not read
+    "Waiting for your answer". A move is checked and noted as `change_ticket_status`
+    does; a refused move sends nothing.
+    """
     ticket = _locked(ticket)
     now = timezone.now()
+    move = not internal and status is not None and status != ticket.status
+    if move:
+        # Before anything is stored: a refused move leaves no reply and no file behind.
+        _check_move(ticket, Status(status))
     message = TicketMessage.objects.create(
         ticket=ticket, author=author, body=body, internal=internal, created_at=now
     )
@@ -224,10 +235,11 @@ def reply_as_staff(
     if internal:
         # A note changes nothing the seller can see, not even the ticket's last activity.
         return message
-    changes = {"last_activity_at": now, "first_response_at": ticket.first_response_at or now}
-    if ticket.status == Status.OPEN:
-        changes["status"] = Status.WAITING_ON_SELLER
-    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    if move:
+        _move(ticket, Status(status), author, now)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        last_activity_at=now, first_response_at=ticket.first_response_at or now
+    )
     emails.staff_replied(ticket, message)
     return message
 
@@ -300,9 +312,29 @@ def assign_ticket(*, ticket: Ticket, assignee: User | None, actor) -> Ticket:
 def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     """Staff move a ticket along (waiting, resolved, closed, reopened); the thread records it."""
     ticket = _locked(ticket)
-    now = timezone.now()
+    _move(ticket, Status(status), actor, timezone.now())
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _move(ticket: Ticket, new: Status, actor, now: datetime) -> None:
+    """Move a locked ticket to a status staff may give it, with a note of who did it."""
+    _check_move(ticket, new)
     old = Status(ticket.status)
-    new = Status(status)
+    changes = {"status": new, "last_activity_at": now}
+    if new == Status.RESOLVED:
+        changes["resolved_at"] = now
+    elif new == Status.CLOSED:
+        changes["closed_at"] = now
+    else:
+        changes.update(resolved_at=None, closed_at=None)
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    body = gettext("Status changed from %(old)s to %(new)s.") % {"old": old.label, "new": new.label}
+    _note(ticket, actor, body, now)
+
+
+def _check_move(ticket: Ticket, new: Status) -> None:
+    old = Status(ticket.status)
     if new == old:
         raise DomainError(
             # Translators: status is a ticket status in lower case, e.g. "resolved".
@@ -320,20 +352,8 @@ def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
                 "new_status": new.label.lower(),
             }
         )
-    changes = {"status": new, "last_activity_at": now}
-    if new == Status.RESOLVED:
-        changes["resolved_at"] = now
-    elif new == Status.CLOSED:
-        changes["closed_at"] = now
-    else:
-        if ticket.is_claim and not ticket.is_open:
-            _refuse_second_claim(ticket.package)
-        changes.update(resolved_at=None, closed_at=None)
-    Ticket.objects.filter(pk=ticket.pk).update(**changes)
-    body = gettext("Status changed from %(old)s to %(new)s.") % {"old": old.label, "new": new.label}
-    _note(ticket, actor, body, now)
-    ticket.refresh_from_db()
-    return ticket
+    if new in OPEN_STATUSES and ticket.is_claim and not ticket.is_open:
+        _refuse_second_claim(ticket.package)
 
 
 @transaction.atomic

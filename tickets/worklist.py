@@ -6,8 +6,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from portal.models import User
-from portal.worklist import WorkItem
-from tickets.models import Ticket
+from portal.worklist import RecentAction, WorkItem
+from tickets.models import Ticket, TicketMessage
 
 
 def _inbox(**filters: str) -> str:
@@ -33,4 +33,28 @@ def ticket_work(user: User) -> list[WorkItem]:
             gettext("No answer to the seller within %(hours)s hours.")
             % {"hours": settings.TICKET_FIRST_RESPONSE_HOURS},
         ),
+    ]
+
+
+def recent_ticket_messages(user: User, limit: int) -> list[RecentAction]:
+    """The replies and notes this user wrote on their provider's tickets."""
+    if not user.has_perm("tickets.view_ticket"):
+        return []
+    messages = (
+        TicketMessage.objects.filter(author=user, ticket__in=Ticket.objects.for_user(user))
+        .select_related("ticket")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        RecentAction(
+            message.created_at,
+            (
+                gettext("Internal note on ticket %(reference)s")
+                if message.internal
+                else gettext("Reply on ticket %(reference)s")
+            )
+            % {"reference": message.ticket.reference},
+            reverse("admin:tickets_ticket_change", args=[message.ticket_id]),
+        )
+        for message in messages
     ]

@@ -3,7 +3,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.worklist import work_for
+from portal.worklist import recent_for, work_for
 
 register = template.Library()
 
@@ -28,3 +28,9 @@ def options(choices) -> SafeString:
             for choice in choices
         )
     )
+
+
+@register.inclusion_tag("admin/_recent_actions.html", takes_context=True)
+def recent_actions(context) -> dict:
+    """`{% recent_actions %}`: the index's panel, from what the services recorded."""
+    return {"actions": recent_for(context["request"].user)}

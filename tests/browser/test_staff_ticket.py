@@ -105,6 +105,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     shoot(page, screenshots, "console-ticket")
 
     page.get_by_label("Message").fill("Yes: sealed with our tape, the box inside is intact.")
+    page.get_by_label("Waiting on the seller").check()
     page.get_by_role("button", name="Send reply to the seller").click()
 
     expect(
@@ -124,3 +125,41 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     assert (ticket.assignee, ticket.status) == (xavier, Ticket.Status.WAITING_ON_SELLER)
     assert ticket.first_response_at is not None
     assert (console_errors, failed_loads) == ([], [])
+
+
+def test_the_inbox_fits_a_1280_px_screen(
+    live_server, page, screenshots, alice, xavier, seller_a, provider_x
+):
+    join_provider_staff(xavier)
+    xavier.first_name, xavier.last_name = "Xaviera", "Montgomery-Wattanapong"
+    xavier.save()
+    seller_a.name = "Bangkok Gadget & Accessories Official Store"
+    seller_a.save()
+    for _ in range(3):
+        package = awaiting_package(seller_a, provider_x, description="Bluetooth speaker, black")
+        ticket = open_ticket(
+            author=alice,
+            request=TicketRequest(
+                category=Ticket.Category.SEND_BACK,
+                subject="Please send the package back to our new warehouse in Samut Prakan",
+                body="New address below.",
+                package=package,
+                delivery_address="99/9 Moo 4, Bang Phli, Samut Prakan 10540",
+            ),
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=xavier)
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Email address").fill(xavier.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/tickets/ticket/")
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=screenshots / "console-inbox-1280.png", full_page=True)
+
+    # Django's list scrolls sideways inside its box rather than widening the page.
+    results = page.locator("#changelist .results")
+    assert results.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    for column in ("Category", "Last activity"):
+        expect(page.get_by_role("columnheader", name=column)).to_be_in_viewport()

@@ -295,6 +295,30 @@ def test_a_destruction_without_a_reference_is_refused(agent, make):
     assert package.status == "destruction_pending"
 
 
+def test_the_destruction_method_is_never_preselected(agent, make):
+    package = make("TRK-1", pending_destruction=True)
+
+    page = run(agent, "confirm_destruction", [package])
+
+    method = page.context["form"]["method"]
+    assert method.value() in (None, "")
+    options = re.findall(r"<option value=\"([^\"]*)\"( selected)?", str(method))
+    assert options[0] == ("", " selected")
+    assert not any(selected for value, selected in options[1:])
+
+
+def test_a_destruction_without_a_chosen_method_is_refused_and_says_so(agent, make):
+    package = make("TRK-1", pending_destruction=True)
+
+    response = answer(agent, "confirm_destruction", [package], reference="DX-1", method="")
+
+    assert response.context["form"].errors == {
+        "method": ["Choose how the packages were destroyed."]
+    }
+    package.refresh_from_db()
+    assert (package.status, package.destruction_method) == ("destruction_pending", "")
+
+
 def test_a_text_file_named_png_is_not_a_photo(agent, make):
     package = make("TRK-1", pending_destruction=True)
 

@@ -81,7 +81,7 @@ def test_a_public_reply_emails_the_seller_a_link_to_the_ticket(console, ticket, 
     assert "Yes, sealed with our tape." in notice.body_text
     assert f'href="{link}"' in notice.body_html
     ticket.refresh_from_db()
-    assert ticket.status == Status.WAITING_ON_SELLER
+    assert ticket.status == Status.OPEN  # "Yes, sealed" asks the seller nothing
     assert ticket.first_response_at is not None
 
     returns_tasks.deliver_notifications()
@@ -89,6 +89,71 @@ def test_a_public_reply_emails_the_seller_a_link_to_the_ticket(console, ticket, 
     [email] = [sent for sent in mail.outbox if sent.subject == notice.subject]
     assert email.to == [seller_a.contact_email]
     assert link in email.body
+
+
+def test_the_reply_box_offers_the_next_status_keeping_the_current_one_by_default(console, ticket):
+    form = console.get(page_of(ticket)).context["reply_form"]
+
+    assert form["next_status"].value() == Status.OPEN
+    assert [value for value, label in form.fields["next_status"].choices] == [
+        Status.OPEN,
+        Status.WAITING_ON_SELLER,
+        Status.RESOLVED,
+        Status.CLOSED,
+    ]
+
+
+def test_the_agent_chooses_the_status_after_a_reply_and_the_seller_reads_it(
+    console, client_for, alice, xavier, ticket
+):
+    console.post(
+        page_of(ticket, "reply"),
+        {"body": "We ship on Thursday.", "send_as": "reply", "next_status": "open"},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assertNotContains(client_for(alice).get(ticket.get_absolute_url()), "Waiting for your answer")
+
+    console = client_for(xavier)  # the same test client, signed in as the agent again
+    console.post(
+        page_of(ticket, "reply"),
+        {"body": "Which address?", "send_as": "reply", "next_status": "waiting_on_seller"},
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.WAITING_ON_SELLER
+    note = ticket.messages.filter(internal=True).get()
+    assert (note.author, note.body) == (
+        xavier,
+        "Status changed from Open to Waiting for your answer.",
+    )
+
+
+def test_a_status_the_ticket_cannot_take_is_refused_with_the_reply_kept_on_screen(console, ticket):
+    response = console.post(
+        page_of(ticket, "reply"), {"body": "Hm.", "send_as": "reply", "next_status": "lost"}
+    )
+
+    assert response.status_code == 200
+    assert "next_status" in response.context["reply_form"].errors
+    assertContains(response, "Hm.")
+    assert ticket.messages.count() == 1
+
+
+def test_a_reply_to_a_ticket_closed_meanwhile_is_refused_and_sends_nothing(console, xavier, ticket):
+    services.change_ticket_status(ticket=ticket, status=Status.CLOSED, actor=xavier)
+
+    response = console.post(
+        page_of(ticket, "reply"),
+        {"body": "Any news?", "send_as": "reply", "next_status": "waiting_on_seller"},
+        follow=True,
+    )
+
+    assert messages_on(response) == [
+        f"Ticket {ticket.reference} is closed: reopen it before marking it waiting for your answer."
+    ]
+    assert not ticket.messages.filter(body="Any news?").exists()
+    assert seller_notices(ticket) == []
 
 
 def test_the_reply_is_confirmed_with_where_it_was_sent(console, ticket):

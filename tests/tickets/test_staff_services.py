@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from returns.models import Notification
 from returns.services import DomainError
 from tests.builders import awaiting_package, file_ticket, question_ticket
 from tests.factories import PackageFactory, UserFactory
@@ -38,6 +39,38 @@ def test_the_first_public_reply_is_the_first_response_and_is_recorded_once(ticke
 
     ticket.refresh_from_db()
     assert ticket.first_response_at == first
+
+
+def test_a_public_reply_leaves_the_status_as_it_is_unless_the_agent_names_the_next(ticket, xavier):
+    services.reply_as_staff(ticket=ticket, author=xavier, body="We ship it on Thursday.")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assert notes(ticket) == []
+
+    services.reply_as_staff(
+        ticket=ticket, author=xavier, body="Which address?", status=Status.WAITING_ON_SELLER
+    )
+    services.reply_as_staff(ticket=ticket, author=xavier, body="Shipped.", status=Status.RESOLVED)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED and ticket.resolved_at is not None
+    assert notes(ticket) == [
+        ("xavier@swiftlane.example", "Status changed from Open to Waiting for your answer."),
+        ("xavier@swiftlane.example", "Status changed from Waiting for your answer to Resolved."),
+    ]
+
+
+def test_a_reply_with_a_move_staff_may_not_make_stores_and_sends_nothing(ticket, xavier):
+    services.change_ticket_status(ticket=ticket, status=Status.CLOSED, actor=xavier)
+    before = ticket.messages.count()
+
+    with pytest.raises(DomainError, match="reopen it before marking it"):
+        services.reply_as_staff(
+            ticket=ticket, author=xavier, body="Any news?", status=Status.WAITING_ON_SELLER
+        )
+
+    assert ticket.messages.count() == before
+    assert not Notification.objects.filter(kind="ticket_reply").exists()
 
 
 def test_assigning_records_who_gave_the_ticket_to_whom(ticket, xavier, provider_x):

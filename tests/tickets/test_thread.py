@@ -56,7 +56,9 @@ def test_a_staff_reply_waits_on_the_seller_and_emails_a_link_to_the_ticket(
 ):
     ticket = question_ticket(awaiting_package(seller_a, provider_x), alice)
 
-    reply_as_staff(ticket=ticket, author=xavier, body="It is on shelf B-07.")
+    reply_as_staff(
+        ticket=ticket, author=xavier, body="It is on shelf B-07.", status=Status.WAITING_ON_SELLER
+    )
 
     ticket.refresh_from_db()
     assert ticket.status == Status.WAITING_ON_SELLER
