@@ -11,14 +11,9 @@ from returns.models import FailedPackage, Notification
 Status = FailedPackage.Status
 
 SORTS = {
-    # Packages still waiting for the seller first, soonest deadline first, then the rest.
-    "action": (
-        "action_rank",
-        F("claim_deadline").asc(nulls_last=True),
-        "-registered_at",
-        "-id",
-    ),
-    "deadline": (F("claim_deadline").asc(nulls_last=True), "-registered_at", "-id"),
+    # Each served by its index (FailedPackage.Meta): open windows, soonest deadline first.
+    "action": ("action_rank", F("open_deadline").asc(nulls_last=True), "-registered_at", "-id"),
+    "deadline": (F("open_deadline").asc(nulls_last=True), "-registered_at", "-id"),
     "newest": ("-registered_at", "-id"),
 }
 
