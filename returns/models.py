@@ -543,6 +543,13 @@ class Notification(models.Model):
             ),
             # The seller's /notifications/ page and the dashboard: newest first.
             models.Index(fields=["seller", "audience", "-created_at"], name="notification_seller"),
+            # The nav's unread count on every seller page: only the unread rows, so the count
+            # stays a short index scan for a seller with years of notices read.
+            models.Index(
+                fields=["seller"],
+                condition=Q(audience="seller", read_at__isnull=True),
+                name="notification_seller_unread",
+            ),
             # Read by deliver_notifications (returns.outbox.leases): claims whose sender
             # stopped, taken again once their lease has run out.
             models.Index(

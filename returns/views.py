@@ -94,8 +94,11 @@ def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notifications_for(request.user)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True).count()
-    return render(request, "returns/notification_list.html", {"page": page, "unread": unread})
+    return render(
+        request,
+        "returns/notification_list.html",
+        {"page": page, "unread": selectors.unread_count(request)},
+    )
 
 
 @seller_required
