@@ -23,6 +23,12 @@ def package_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     packages = selectors.package_list(request.user, **filters)
     page = Paginator(packages, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: the search's example borrows one
+    if page.object_list:
+        # Numbers as this seller's providers write them, not a made-up format.
+        form.fields["search"].widget.attrs["placeholder"] = gettext("e.g. %(tracking)s") % {
+            "tracking": page.object_list[0].tracking_number
+        }
     return render(
         request,
         "returns/package_list.html",

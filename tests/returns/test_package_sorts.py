@@ -85,3 +85,16 @@ def test_each_sort_reads_its_first_page_from_an_index(alice, shelf, sort, index)
 
     assert index in plan
     assert "Sort" not in plan.replace("Incremental Sort", "")
+
+
+def test_the_search_example_is_one_of_the_sellers_own_tracking_numbers(
+    client_for, alice, seller_a, provider_x, django_assert_num_queries
+):
+    package = awaiting_package(seller_a, provider_x)
+    client = client_for(alice)
+    client.get(reverse("returns:package_list"))  # the session's first read is behind us
+
+    with django_assert_num_queries(5):  # session, user, count, page, unread notices
+        response = client.get(reverse("returns:package_list"))
+
+    assert f'placeholder="e.g. {package.tracking_number}"' in response.content.decode()
