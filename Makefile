@@ -24,6 +24,8 @@ venv: $(BIN)/activate
 # The portal's DEBUG is off unless set, and a start without DEBUG needs a SECRET_KEY: every
 # step here runs as development (rundev itself binds to loopback only).
 run: export DEBUG ?= true
+# `make run PORT=8010` serves on another port; the demo's email links follow it (SITE_URL).
+run: export PORT ?= 8000
 run: venv
 	$(PY) manage.py i18n_compile --verbosity 0
 	$(PY) manage.py migrate --no-input

@@ -66,7 +66,15 @@ else:
 
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", list, [])
-SITE_URL = setting("SITE_URL", str, "http://127.0.0.1:8000").rstrip("/")
+# Where `make run` (manage.py rundev) serves: a port (`make run PORT=8010`), or a whole
+# loopback address in RUN_ADDRESS. Unless SITE_URL is set, email links point there.
+RUN_PORT = setting("PORT", int, 8000)
+if not 0 < RUN_PORT < 65536:
+    raise ImproperlyConfigured(f"PORT must be a port number from 1 to 65535, not {RUN_PORT}.")
+RUN_ADDRESS = setting("RUN_ADDRESS", str, f"127.0.0.1:{RUN_PORT}")
+_run_host, _, _run_port = RUN_ADDRESS.rpartition(":")  # a bare port is runserver's 127.0.0.1
+RUN_URL = f"http://{_run_host or '127.0.0.1'}:{_run_port}"
+SITE_URL = setting("SITE_URL", str, RUN_URL).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
 
@@ -124,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.tenancy",
+                "returns.context_processors.unread_notices",
             ],
         },
     },

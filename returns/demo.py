@@ -1,9 +1,11 @@
 """Demo packages for `manage.py seed_demo`: every state, built through the real services.
 
 Packages that failed "days ago" are made now and then moved back in time,
-with their attempts, events and notices, so the story on each page is
-coherent. A few claim windows are set to close within the hour, in two days,
-and a few minutes ago, so a running worker visibly finalizes them.
+with their attempts, events and notices. A few claim windows are set to close
+within the hour, in two days, and a few minutes ago, so a running worker
+visibly finalizes them. The destruction notice is written again once the
+package has its final times, so notice, page and reminder quote one deadline
+(DESIGN.md §13).
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
-from returns import services
+from returns import emails, services
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
 from returns.services import PackageDetails
 
@@ -98,6 +100,10 @@ PACKAGES = [
 ]  # fmt: skip
 
 FAILURES = ["Nobody at the address", "Shop closed during delivery hours", "Address not found"]
+# When the courier tried, before the story is moved back: the last failure is the notice.
+ATTEMPTS_AGO = [timedelta(hours=44), timedelta(hours=22), timedelta(minutes=1)]
+# Registered at the hub before the first attempt.
+REGISTERED_AGO = timedelta(hours=50)
 
 
 def seed_packages() -> int:
@@ -126,10 +132,13 @@ def seed_packages() -> int:
                 warehouse_location=f"R{spec.tracking[-2:]}-S2",
             ),
             channel="api",
+            registered_at=timezone.now() - REGISTERED_AGO,
         )
         _play(package, spec.story, agent)
+        _date_events_as_reported(package)
         package.refresh_from_db()  # the services worked on their own locked copies
         _move_back_in_time(package, timedelta(days=spec.days_ago), spec.deadline_in)
+        _rewrite_destruction_notice(package)
         made += 1
     return made
 
@@ -139,7 +148,7 @@ def _fail_three_times(package: FailedPackage) -> None:
     for number, reason in enumerate(FAILURES):
         services.record_failed_attempt(
             package=package,
-            attempted_at=now - timedelta(hours=48 - 20 * number),
+            attempted_at=now - ATTEMPTS_AGO[number],
             failure_reason=reason,
             courier_note="Card left at the door" if number == 0 else "",
             channel="api",
@@ -209,6 +218,39 @@ def _move_back_in_time(
         deadline = (
             timezone.now() + deadline_in
             if deadline_in is not None
-            else services.claim_deadline_for(timezone.now() - delta, package.seller.time_zone)
+            else services.claim_deadline_for(package.failed_at - delta, package.seller.time_zone)
         )
         FailedPackage.objects.filter(pk=package.pk).update(claim_deadline=deadline)
+
+
+def _date_events_as_reported(package: FailedPackage) -> None:
+    """The services date an event when it is recorded, which in the demo is all one moment:
+    date registration and each attempt as the carrier reported them, so History reads in
+    the order the package lived it."""
+    PackageEvent.objects.filter(package=package, action="registered").update(
+        created_at=package.registered_at
+    )
+    for attempt in package.attempts.all():
+        PackageEvent.objects.filter(
+            package=package,
+            action__in=["attempt_failed", "delivery_failed"],
+            facts__attempt=attempt.number,
+        ).update(created_at=attempt.attempted_at)
+
+
+def _rewrite_destruction_notice(package: FailedPackage) -> None:
+    """The notice was written while the story was played, quoting the attempt times and
+    deadline of that moment; write it again from the package as the demo leaves it, with
+    the times and delivery state the move back in time gave it."""
+    kept = ["created_at", "next_attempt_at", "status", "sent_at", "attempts"]
+    old = (
+        Notification.objects.filter(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE)
+        .values(*kept)
+        .first()
+    )
+    if old is None:
+        return
+    Notification.objects.filter(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE).delete()
+    package = FailedPackage.objects.select_related("seller", "provider").get(pk=package.pk)
+    notice = emails.destruction_notice(package)
+    Notification.objects.filter(pk=notice.pk).update(**old)

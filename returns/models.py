@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -143,11 +143,26 @@ class FailedPackage(models.Model):
         blank=True,
     )
 
-    # The seller's list puts packages waiting for them first. A stored column, not an
-    # ORDER BY CASE, so an index can serve the first page of a seller with 10,000 rows.
+    # The seller's list, "Needs action": open decisions first, then packages on their way
+    # back, then those to be destroyed, still in delivery, and last the finished ones. A
+    # stored column, not an ORDER BY CASE, so an index serves the first page of a seller
+    # with 10,000 rows.
     action_rank = models.GeneratedField(
-        expression=Case(When(status="awaiting_seller", then=Value(0)), default=Value(1)),
+        expression=Case(
+            When(status="awaiting_seller", then=Value(0)),
+            When(status="claimed", then=Value(1)),
+            When(status="destruction_pending", then=Value(2)),
+            When(status="in_delivery", then=Value(3)),
+            default=Value(4),
+        ),
         output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    # The deadline while the seller can still act on it: a closed window keeps its
+    # `claim_deadline`, which must not put a returned package before an open one.
+    open_deadline = models.GeneratedField(
+        expression=Case(When(status="awaiting_seller", then=F("claim_deadline")), default=None),
+        output_field=models.DateTimeField(null=True),
         db_persist=True,
     )
 
@@ -206,11 +221,11 @@ class FailedPackage(models.Model):
             models.Index(fields=["seller", "status", "claim_deadline"], name="package_seller"),
             # The seller's list, one index per way it sorts (returns.selectors.SORTS).
             models.Index(
-                fields=["seller", "action_rank", "claim_deadline", "-registered_at", "-id"],
+                fields=["seller", "action_rank", "open_deadline", "-registered_at", "-id"],
                 name="package_seller_action",
             ),
             models.Index(
-                fields=["seller", "claim_deadline", "-registered_at", "-id"],
+                fields=["seller", "open_deadline", "-registered_at", "-id"],
                 name="package_seller_deadline",
             ),
             models.Index(fields=["seller", "-registered_at", "-id"], name="package_seller_recent"),
@@ -539,6 +554,13 @@ class Notification(models.Model):
             ),
             # The seller's /notifications/ page and the dashboard: newest first.
             models.Index(fields=["seller", "audience", "-created_at"], name="notification_seller"),
+            # The nav's unread count on every seller page: only the unread rows, so the count
+            # stays a short index scan for a seller with years of notices read.
+            models.Index(
+                fields=["seller"],
+                condition=Q(audience="seller", read_at__isnull=True),
+                name="notification_seller_unread",
+            ),
             # Read by deliver_notifications (returns.outbox.leases): claims whose sender
             # stopped, taken again once their lease has run out.
             models.Index(

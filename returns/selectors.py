@@ -4,6 +4,7 @@ the console's filters and work list (so a count and its list agree)."""
 from datetime import datetime, timedelta
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils import timezone
 
 from returns.models import FailedPackage, Notification
@@ -11,14 +12,9 @@ from returns.models import FailedPackage, Notification
 Status = FailedPackage.Status
 
 SORTS = {
-    # Packages still waiting for the seller first, soonest deadline first, then the rest.
-    "action": (
-        "action_rank",
-        F("claim_deadline").asc(nulls_last=True),
-        "-registered_at",
-        "-id",
-    ),
-    "deadline": (F("claim_deadline").asc(nulls_last=True), "-registered_at", "-id"),
+    # Each served by its index (FailedPackage.Meta): open windows, soonest deadline first.
+    "action": ("action_rank", F("open_deadline").asc(nulls_last=True), "-registered_at", "-id"),
+    "deadline": (F("open_deadline").asc(nulls_last=True), "-registered_at", "-id"),
     "newest": ("-registered_at", "-id"),
 }
 
@@ -67,6 +63,15 @@ def needing_action(user) -> QuerySet[FailedPackage]:
 
 def window_is_open(package: FailedPackage) -> bool:
     return package.status == Status.AWAITING_SELLER and package.claim_deadline >= timezone.now()
+
+
+def unread_count(request: HttpRequest) -> int:
+    """The seller's unread notices, counted once a request: the nav and the page share it."""
+    if not hasattr(request, "_unread_notices"):
+        request._unread_notices = (
+            Notification.objects.for_user(request.user).filter(read_at__isnull=True).count()
+        )
+    return request._unread_notices
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -23,6 +23,12 @@ def package_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     packages = selectors.package_list(request.user, **filters)
     page = Paginator(packages, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: the search's example borrows one
+    if page.object_list:
+        # Numbers as this seller's providers write them, not a made-up format.
+        form.fields["search"].widget.attrs["placeholder"] = gettext("e.g. %(tracking)s") % {
+            "tracking": page.object_list[0].tracking_number
+        }
     return render(
         request,
         "returns/package_list.html",
@@ -94,8 +100,11 @@ def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notifications_for(request.user)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True).count()
-    return render(request, "returns/notification_list.html", {"page": page, "unread": unread})
+    return render(
+        request,
+        "returns/notification_list.html",
+        {"page": page, "unread": selectors.unread_count(request)},
+    )
 
 
 @seller_required

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.tenancy import check_console_permission, seller_required
 from returns import selectors as package_selectors
-from returns.models import Notification
 from returns.services import DomainError, explain_state
 from tickets import selectors, services
 from tickets.forms import CategoryForm, ReplyForm, TicketForm
@@ -38,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "needing_action": package_selectors.needing_action(user)[:DECISION_ROWS],
             "open_tickets": selectors.tickets_for(user).open()[:DASHBOARD_ROWS],
             "notifications": package_selectors.notifications_for(user)[:DASHBOARD_ROWS],
-            "unread": Notification.objects.for_user(user).filter(read_at__isnull=True).count(),
+            "unread": package_selectors.unread_count(request),
         },
     )
 

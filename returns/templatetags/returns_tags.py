@@ -1,9 +1,10 @@
+import re
 from datetime import datetime, timedelta
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -38,6 +39,27 @@ EVENT_LABELS = {
     "claim_withdrawn": _("Return cancelled"),
     "destroyed": _("Destroyed"),
 }
+
+
+# A phone number as the providers' cards store it, international: "+66 2 555 0142". The
+# leading "+" keeps tracking numbers, order ids and dates in the same sentence unlinked.
+PHONE = re.compile(r"\+\d[\d ()-]{5,}\d")
+
+
+@register.filter
+def tel_links(text: str) -> SafeString:
+    """A refusal or message in plain text, each phone number in it a `tel:` link to tap."""
+    escaped = str(conditional_escape(text))
+    return SafeString(
+        PHONE.sub(
+            lambda number: format_html(
+                '<a class="alert-link" href="tel:{}">{}</a>',
+                re.sub(r"[^\d+]", "", number[0]),
+                number[0],
+            ),
+            escaped,
+        )
+    )
 
 
 @register.filter

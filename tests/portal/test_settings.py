@@ -21,7 +21,12 @@ PRODUCTION = {
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Only what the test names: no database URL from CI, no test-only switches.
-    inherited = PRODUCTION.keys() | {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = PRODUCTION.keys() | {
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PORT",
+        "RUN_ADDRESS",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -51,6 +56,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"DEBUG": "off"}, "SECRET_KEY"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SITE_URL": "returns.example"}, "SITE_URL"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
     ],
 )
@@ -90,3 +97,20 @@ def test_debug_alone_runs_on_the_embedded_defaults():
     result = run_manage("check", DEBUG="true")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8010"}, "http://127.0.0.1:8010"),  # make run PORT=8010
+        ({"RUN_ADDRESS": "localhost:8020"}, "http://localhost:8020"),
+        ({"PORT": "8010", "SITE_URL": "https://returns.example"}, "https://returns.example"),
+    ],
+)
+def test_email_links_follow_the_port_make_run_serves_unless_site_url_is_set(env, site_url):
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    result = run_manage("shell", "-c", show, DEBUG="true", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == site_url

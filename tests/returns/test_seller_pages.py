@@ -151,7 +151,10 @@ def test_releasing_after_the_deadline_is_refused_with_the_reason(
         response = client.post(package_url(package, "returns:release"), follow=True)
 
     assertNotContains(confirm, "Yes, destroy it")
-    assertContains(response, "call SwiftLane on +66 2 555 0142")
+    assertContains(  # the phone in the refusal, one tap to call
+        response,
+        'call SwiftLane on <a class="alert-link" href="tel:+6625550142">+66 2 555 0142</a>',
+    )
     package.refresh_from_db()
     assert package.status == Status.AWAITING_SELLER
 

@@ -8,18 +8,20 @@ which then stops every child by its own PID with SIGINT. (A TERM sent to a
 whole process group leaves django-q2's cluster waiting on its workers.)
 """
 
+import errno
 import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEFAULT_PASSWORD, describe_logins
 
-ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 STOP_TIMEOUT_SECONDS = 15
 
 
@@ -35,6 +37,26 @@ def is_loopback(address: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def port_in_use(address: str) -> bool:
+    """Whether something already listens there, so runserver would fail after our banner.
+
+    Bound as runserver binds (SO_REUSEADDR), so a port left in TIME_WAIT by the last
+    run counts as free, as it is for runserver.
+    """
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    family, kind, proto, _, where = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -62,23 +84,31 @@ class Command(BaseCommand):
     help = "Run the development web server and the django-q2 worker together."
 
     def handle(self, *args, **options):
-        if not is_loopback(ADDRESS):
+        address = settings.RUN_ADDRESS
+        if not is_loopback(address):
             raise CommandError(
-                f"RUN_ADDRESS={ADDRESS!r} is not a loopback address. The development server "
+                f"RUN_ADDRESS={address!r} is not a loopback address. The development server "
                 "runs with DEBUG on, which must not face a network: use 127.0.0.1:<port>, or "
                 "gunicorn with production settings (see the README's deploy section)."
+            )
+        if port_in_use(address):
+            another = int(address.rpartition(":")[2]) + 10
+            raise CommandError(
+                f"{address} is already in use, by another server or an earlier `make run`. "
+                f"Stop it, or choose another port: make run PORT={another}"
             )
         # Ctrl-C and TERM both stop cleanly. SIGINT is set explicitly because a shell
         # that starts us in the background makes us (and so our children) ignore it.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        sys.exit(run())
+        sys.exit(run(address))
 
 
-def run() -> int:
-    children = [start("runserver", ADDRESS), start("qcluster")]
+def run(address: str) -> int:
+    children = [start("runserver", address), start("qcluster")]
+    site = settings.RUN_URL
     print(
-        f"\nReturns portal: http://{ADDRESS}/  (provider console: http://{ADDRESS}/admin/)\n"
+        f"\nReturns portal: {site}/  (provider console: {site}/admin/)\n"
         f"{describe_logins(DEFAULT_PASSWORD)}\n"
         "Emails are written to var/mail/. Press Ctrl-C to stop the server and the worker.\n",
         flush=True,
