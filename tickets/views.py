@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.tenancy import check_console_permission, seller_required
@@ -227,6 +227,32 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
             % {"reference": ticket.reference, "days": services.REOPEN_WINDOW.days},
         )
     return redirect(ticket)
+
+
+@seller_required
+@require_POST
+def close_package_inquiries(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The package page's "close them": the open questions and disputes about a package."""
+    package = get_object_or_404(package_selectors.packages_for(request.user), public_id=public_id)
+    closed = services.close_package_inquiries(package=package, user=request.user)
+    if closed:
+        messages.success(
+            request,
+            ngettext(
+                "Closed ticket %(references)s. Reply within %(days)s days if you need to "
+                "reopen it.",
+                "Closed tickets %(references)s. Reply within %(days)s days if you need to reopen "
+                "them.",
+                len(closed),
+            )
+            % {
+                "references": ", ".join(ticket.reference for ticket in closed),
+                "days": services.REOPEN_WINDOW.days,
+            },
+        )
+    else:
+        messages.info(request, gettext("There is no open ticket about this package to close."))
+    return redirect("returns:package_detail", public_id=package.public_id)
 
 
 @require_GET
