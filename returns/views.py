@@ -14,6 +14,8 @@ from returns.models import Channel, FailedPackage, Notification
 from returns.services import DomainError, explain_state, release_package
 
 PAGE_SIZE = 25
+# Where a package the seller let go goes: destruction, then its certificate.
+FINAL_ROAD = {FailedPackage.Status.DESTRUCTION_PENDING, FailedPackage.Status.DESTROYED}
 
 
 @seller_required
@@ -41,6 +43,9 @@ def package_list(request: HttpRequest) -> HttpResponse:
 def package_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
     window_open = selectors.window_is_open(package)
+    tickets = list(package.tickets.order_by("-created_at"))
+    # Let go by the seller: what they still asked about can end with the decision.
+    let_go = package.released_at is not None and package.status in FINAL_ROAD
     return render(
         request,
         "returns/package_detail.html",
@@ -50,7 +55,9 @@ def package_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "explanation": "" if window_open else explain_state(package),
             "attempts": package.attempts.all(),
             "events": package.events.all(),
-            "tickets": package.tickets.order_by("-created_at"),
+            "tickets": tickets,
+            "let_go": let_go,
+            "open_inquiries": [t for t in tickets if t.is_open and t.is_inquiry] if let_go else [],
         },
     )
 

@@ -9,7 +9,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from returns.selectors import SORTS, packages_for
 from tickets.attachments import (
     ACCEPT,
     MAX_FILE_SIZE,
@@ -18,7 +17,7 @@ from tickets.attachments import (
     check_uploads,
 )
 from tickets.models import Ticket
-from tickets.selectors import providers_for
+from tickets.selectors import offered_packages, providers_for, ticket_packages
 from tickets.services import TicketRequest
 
 Category = Ticket.Category
@@ -51,6 +50,10 @@ DEFAULT_BODY = {
     Category.PICK_UP: _("I will pick this package up."),
     Category.NOT_NEEDED: _("I no longer need this package; it can be destroyed."),
 }
+
+
+# The package list shows at most this many; past that the seller searches (no script needed).
+PACKAGE_MATCHES = 50
 
 
 class MultipleFileInput(forms.FileInput):
@@ -92,6 +95,36 @@ def _package_label(package) -> str:
     }
 
 
+class PackagePicker:
+    """The package field of both steps: it accepts every package the category may be about
+    (`ticket_packages`) but lists at most PACKAGE_MATCHES of them, the chosen one kept, so a
+    seller with 15,000 packages gets a short page; `search` narrows the list."""
+
+    matches_shown = PACKAGE_MATCHES
+
+    def offer_packages(self, user, category: str | None, search: str) -> None:
+        field = self.fields["package"]
+        field.queryset = ticket_packages(user)
+        found = offered_packages(user, category, search=search, limit=PACKAGE_MATCHES)
+        self.package_search = search
+        self.more_packages = len(found) > PACKAGE_MATCHES
+        found = found[:PACKAGE_MATCHES]
+        chosen = self.data.get("package") if self.is_bound else self.initial.get("package")
+        # PostgreSQL refuses a NUL even in a lookup, and no public id holds one.
+        listed = {package.public_id for package in found}
+        if chosen and "\x00" not in str(chosen) and str(chosen) not in listed:
+            found[:0] = field.queryset.filter(public_id=chosen)[:1]
+        self.offered = found
+        choices = [(package.public_id, _package_label(package)) for package in found]
+        if field.empty_label is not None:
+            choices.insert(0, ("", field.empty_label))
+        field.choices = choices
+
+    @property
+    def searchable(self) -> bool:
+        return self.more_packages or bool(self.package_search)
+
+
 def _category_choices() -> list[tuple[str, str]]:
     # A callable, so the labels are rendered in the reader's language on each request.
     return [
@@ -108,7 +141,7 @@ def _category_choices() -> list[tuple[str, str]]:
     ]
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(PackagePicker, forms.Form):
     """The first step of a new ticket: what the seller needs, and about which package."""
 
     category = forms.ChoiceField(
@@ -124,14 +157,12 @@ class CategoryForm(forms.Form):
         empty_label=_("Not about one package"),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        package_field = self.fields["package"]
-        package_field.queryset = packages_for(user).order_by(*SORTS["action"])
-        package_field.label_from_instance = _package_label
+        self.offer_packages(user, None, search)
 
 
-class TicketForm(forms.Form):
+class TicketForm(PackagePicker, forms.Form):
     """The second step: the details one category needs; it builds a `TicketRequest`."""
 
     category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
@@ -188,7 +219,7 @@ class TicketForm(forms.Form):
     )
     attachments = AttachmentsField(label=_("Attachments"))
 
-    def __init__(self, *args, category: str, user, **kwargs):
+    def __init__(self, *args, category: str, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.category = category
@@ -201,11 +232,9 @@ class TicketForm(forms.Form):
                 self.fields[name].required = True
         self.order_fields(kept)
 
-        package_field = self.fields["package"]
-        package_field.queryset = packages_for(user).order_by(*SORTS["action"])
-        package_field.label_from_instance = _package_label
         if "package" not in REQUIRED[category]:
-            package_field.empty_label = _("Not about one package")
+            self.fields["package"].empty_label = _("Not about one package")
+        self.offer_packages(user, category, search)
         if "provider" in self.fields:
             self.fields["provider"].queryset = providers_for(user)
         if category in DEFAULT_BODY:

@@ -44,6 +44,7 @@ class TicketStatus(models.TextChoices):
 CLAIM_CATEGORIES = [TicketCategory.SEND_BACK, TicketCategory.PICK_UP]
 # Statuses in which a ticket still needs someone to act.
 OPEN_STATUSES = [TicketStatus.OPEN, TicketStatus.WAITING_ON_SELLER]
+INQUIRY_CATEGORIES = [TicketCategory.QUESTION, TicketCategory.DISPUTE]
 # The seller is waiting for the provider's first public answer: the response clock runs.
 AWAITING_FIRST_RESPONSE = Q(status=TicketStatus.OPEN, first_response_at__isnull=True)
 
@@ -191,6 +192,11 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_inquiry(self) -> bool:
+        """A question or a dispute: it moves no package, so the seller's decision can end it."""
+        return self.category in INQUIRY_CATEGORIES
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Mirrors `TicketQuerySet.overdue` for a ticket already in memory."""

@@ -1,9 +1,27 @@
 """What the ticket pages read: always through `for_user`, each in a fixed number of queries."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from portal.models import LogisticsProvider, User
+from returns.models import FailedPackage
+from returns.selectors import SORTS, packages_for
 from tickets.models import Ticket, TicketMessage
+
+Category = Ticket.Category
+PackageStatus = FailedPackage.Status
+
+# Categories that move their package (claim or release): the state machine allows both only
+# from `awaiting_seller` within the deadline (returns.services.claim_package/release_package).
+WINDOW_CATEGORIES = {Category.SEND_BACK, Category.PICK_UP, Category.NOT_NEEDED}
+# Statuses with a move still ahead of them. `returned` and `destroyed` are final: a ticket
+# can change nothing for those packages, and they are most of an old seller's rows.
+LIVE_STATUSES = [
+    PackageStatus.IN_DELIVERY,
+    PackageStatus.AWAITING_SELLER,
+    PackageStatus.CLAIMED,
+    PackageStatus.DESTRUCTION_PENDING,
+]
 
 
 def tickets_for(user) -> QuerySet[Ticket]:
@@ -18,6 +36,35 @@ def thread(ticket: Ticket, user) -> QuerySet[TicketMessage]:
         .select_related("author")
         .prefetch_related("attachments")
     )
+
+
+def ticket_packages(user) -> QuerySet[FailedPackage]:
+    """Any of the seller's packages may be posted: a question or a dispute may be about a
+    final one (a destroyed one's certificate, a rejection the seller disputes), and for the
+    others `tickets.services` refuses with the package's state and what to do instead."""
+    return packages_for(user).order_by(*SORTS["action"])
+
+
+def offered_packages(
+    user, category: str | None, *, search: str = "", limit: int
+) -> list[FailedPackage]:
+    """What the form's list shows: at most `limit` + 1 packages (the extra one tells that there
+    are more) matching the start of a tracking number or an order id. A claim or a release
+    lists what the state machine lets it move; a question or a dispute lists packages with a
+    move ahead of them, and finds the final ones by searching.
+    """
+    packages = ticket_packages(user)
+    if category in WINDOW_CATEGORIES:
+        packages = packages.filter(
+            status=PackageStatus.AWAITING_SELLER, claim_deadline__gte=timezone.now()
+        )
+    elif not search:
+        packages = packages.filter(status__in=LIVE_STATUSES)
+    if search:
+        packages = packages.filter(
+            Q(tracking_number__istartswith=search) | Q(order_id__istartswith=search)
+        )
+    return list(packages[: limit + 1])
 
 
 def providers_for(user) -> QuerySet[LogisticsProvider]:

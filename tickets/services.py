@@ -25,6 +25,7 @@ from tickets import emails
 from tickets.attachments import CheckedUpload
 from tickets.models import (
     CLAIM_CATEGORIES,
+    INQUIRY_CATEGORIES,
     OPEN_STATUSES,
     Attachment,
     Ticket,
@@ -257,6 +258,23 @@ def close_ticket(*, ticket: Ticket) -> Ticket:
         )
     ticket.refresh_from_db()
     return ticket
+
+
+@transaction.atomic
+def close_package_inquiries(*, package: FailedPackage, user) -> list[Ticket]:
+    """The seller let the package go: close their open questions and disputes about it in one
+    step (the package page offers it). Only `user`'s seller's tickets; none open closes none."""
+    now = timezone.now()
+    closing = list(
+        Ticket.objects.for_user(user)
+        .select_for_update()
+        .filter(package=package, category__in=INQUIRY_CATEGORIES, status__in=OPEN_STATUSES)
+        .order_by("created_at", "id")
+    )
+    Ticket.objects.filter(pk__in=[ticket.pk for ticket in closing]).update(
+        status=Status.CLOSED, closed_at=now, last_activity_at=now
+    )
+    return closing
 
 
 # --- provider staff -------------------------------------------------------------------

@@ -26,6 +26,11 @@ urlpatterns = [
     path("tickets/<reference:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<reference:reference>/close/", views.close, name="close"),
     path(
+        "packages/<slug:public_id>/close-tickets/",
+        views.close_package_inquiries,
+        name="close_package_inquiries",
+    ),
+    path(
         "tickets/<reference:reference>/attachments/<int:attachment_id>/",
         views.attachment,
         name="attachment",

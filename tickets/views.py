@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.tenancy import check_console_permission, seller_required
@@ -91,27 +91,42 @@ def _created_message(ticket: Ticket) -> str:
 @seller_required
 @require_http_methods(["GET", "POST"])
 def new_ticket(request: HttpRequest) -> HttpResponse:
-    """Category first (a GET form), then the details that category needs."""
+    """Category first (a GET form), then the details that category needs.
+
+    The notice's link carries only the package (`?package=`): a package the seller can still
+    claim goes straight to the send-back step, where its deadline is shown.
+    """
     source = request.POST if request.method == "POST" else request.GET
+    package = _selected_package(request, source.get("package"))
+    window_open = package is not None and package_selectors.window_is_open(package)
     category = source.get("category", "")
-    if category not in Ticket.Category.values:
-        # The first step: the notice's link carries only the package, not what is wanted.
+    # `step=1` is the page's own "choose something else": it asks, whatever the package.
+    if "category" not in source and "step" not in source and window_open:
+        category = Ticket.Category.SEND_BACK
+    # "Find" narrows the package list and keeps what was typed; it files nothing.
+    searching = "find" in source
+    search = source.get("q", "").strip()[:40]
+    if category not in Ticket.Category.values or (searching and request.method == "GET"):
         form = CategoryForm(
-            request.GET if "category" in request.GET else None,
-            initial={"package": request.GET.get("package")},
+            request.GET if "category" in request.GET and not searching else None,
+            initial={"package": request.GET.get("package"), "category": category},
             user=request.user,
+            search=search,
         )
         return render(request, "tickets/ticket_category.html", {"form": form})
 
     form = TicketForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        initial={"package": request.GET.get("package")},
+        request.POST if request.method == "POST" and not searching else None,
+        request.FILES if request.method == "POST" and not searching else None,
+        initial=source.dict() if searching else {"package": request.GET.get("package")},
         category=category,
         user=request.user,
+        search=search,
     )
     existing = None
-    if form.is_valid():
+    refusal = ""
+    moves_package = category in services.PACKAGE_MOVING_CATEGORIES
+    if form.is_bound and form.is_valid():
         try:
             ticket = services.open_ticket(
                 author=request.user,
@@ -119,16 +134,23 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 files=form.cleaned_data["attachments"],
             )
         except services.DuplicateClaimError as error:
-            form.add_error(None, error.message)
-            existing = error.ticket
+            refusal, existing = error.message, error.ticket
         except DomainError as error:
-            form.add_error(None, error.message)
+            if package is None:
+                form.add_error(None, error.message)
+            else:
+                refusal = error.message
         else:
             messages.success(request, _created_message(ticket))
             return redirect(ticket)
+        if package is not None:
+            # Someone may have moved it between the page and the post.
+            package.refresh_from_db()
+            window_open = package_selectors.window_is_open(package)
+    if package is not None and moves_package and not window_open and not refusal:
+        refusal = explain_state(package)
+    # A refusal replaces the form: nothing on it could be filed for this package.
 
-    package = _selected_package(request, source.get("package"))
-    window_open = package is not None and package_selectors.window_is_open(package)
     return render(
         request,
         "tickets/ticket_new.html",
@@ -137,8 +159,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             "category": Ticket.Category(category),
             "package": package,
             "window_open": window_open,
-            "explanation": explain_state(package) if package and not window_open else "",
-            "moves_package": category in services.PACKAGE_MOVING_CATEGORIES,
+            "refusal": refusal,
+            "moves_package": moves_package,
             "existing": existing,
         },
     )
@@ -204,6 +226,32 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
             % {"reference": ticket.reference, "days": services.REOPEN_WINDOW.days},
         )
     return redirect(ticket)
+
+
+@seller_required
+@require_POST
+def close_package_inquiries(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The package page's "close them": the open questions and disputes about a package."""
+    package = get_object_or_404(package_selectors.packages_for(request.user), public_id=public_id)
+    closed = services.close_package_inquiries(package=package, user=request.user)
+    if closed:
+        messages.success(
+            request,
+            ngettext(
+                "Closed ticket %(references)s. Reply within %(days)s days if you need to "
+                "reopen it.",
+                "Closed tickets %(references)s. Reply within %(days)s days if you need to reopen "
+                "them.",
+                len(closed),
+            )
+            % {
+                "references": ", ".join(ticket.reference for ticket in closed),
+                "days": services.REOPEN_WINDOW.days,
+            },
+        )
+    else:
+        messages.info(request, gettext("There is no open ticket about this package to close."))
+    return redirect("returns:package_detail", public_id=package.public_id)
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from returns import emails, formatting
 from returns.models import EventAction, FailedPackage, Notification
+from returns.selectors import window_is_open
 
 register = template.Library()
 
@@ -124,9 +125,20 @@ def urgent(deadline: datetime | None) -> bool:
 # and an include per badge was most of the package list's rendering.
 
 
+def _window_closed(package: FailedPackage) -> bool:
+    # Decided on the deadline itself, as the claim is, not on time_left's words (translated).
+    return package.status == FailedPackage.Status.AWAITING_SELLER and not window_is_open(package)
+
+
 @register.simple_tag
 def status_badge(package: FailedPackage) -> SafeString:
-    """`{% status_badge package %}`: the package's status, coloured."""
+    """`{% status_badge package %}`: the package's status, coloured. A package still
+    `awaiting_seller` past its deadline is no longer waiting for the seller (the finalize job
+    moves it within minutes): the badge says the window closed."""
+    if _window_closed(package):
+        return format_html(
+            '<span class="badge text-bg-secondary">{}</span>', gettext("Window closed")
+        )
     return format_html(
         '<span class="badge {}">{}</span>',
         STATUS_BADGES.get(package.status, "text-bg-secondary"),
@@ -140,13 +152,9 @@ def status_badge(package: FailedPackage) -> SafeString:
 def time_left_badge(package: FailedPackage) -> str:
     """`{% time_left_badge package %}`: while the package waits for the seller, the time
     left to decide, which static/js/portal.js counts down from data-deadline."""
-    if package.status != FailedPackage.Status.AWAITING_SELLER:
+    # A closed window is told by the status badge beside it.
+    if package.status != FailedPackage.Status.AWAITING_SELLER or _window_closed(package):
         return ""
-    # Decided on the deadline itself, not on time_left's words: those are translated.
-    if package.claim_deadline is None or package.claim_deadline <= timezone.now():
-        return format_html(
-            '<span class="badge text-bg-secondary">{}</span>', gettext("Window closed")
-        )
     return format_html(
         '<span class="badge {}"><span class="visually-hidden">{} </span>'
         '<span class="countdown" data-deadline="{}">{}</span></span>',

@@ -54,10 +54,11 @@ def test_a_seller_rescues_a_package_from_the_notice_link_then_lets_another_go(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/tickets/new/\?package="))
-    assert page.get_by_label("Package", exact=True).input_value() == rescued.public_id
-
-    page.get_by_role("radio", name=re.compile("Send it back to me")).check()
-    page.get_by_role("button", name="Continue").click()
+    # The notice's button opens the send-back step, with the deadline and the time left.
+    assert page.get_by_role("heading", name="Send it back to me", level=1).is_visible()
+    assert page.locator("select[name=package]").input_value() == rescued.public_id
+    assert page.get_by_text(re.compile("^Decide before ")).is_visible()
+    assert page.locator("#package-heading ~ .badge .countdown").is_visible()
     page.get_by_label("Deliver it to").fill("Siam Gadgets, 12 Sukhumvit Soi 11, Bangkok 10110")
     page.get_by_label("Contact phone").fill("+66 81 555 0199")
     page.get_by_label("Message").fill("Weekday mornings, please.")

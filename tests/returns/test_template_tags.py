@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from returns import formatting
 from returns.models import EventAction
-from returns.templatetags.returns_tags import event_label, time_left_badge
+from returns.templatetags.returns_tags import event_label, status_badge, time_left_badge
 from tests.builders import awaiting_package
 
 
@@ -21,9 +21,18 @@ def test_a_passed_deadline_reads_window_closed_whatever_words_time_left_uses(wai
     # Translated, time_left no longer says "closed": the badge must not depend on its words.
     monkeypatch.setattr(formatting, "time_left", lambda deadline, now=None: "หมดเวลาแล้ว")
     with time_machine.travel(waiting.claim_deadline + timedelta(minutes=5), tick=False):
-        badge = time_left_badge(waiting)
+        status, time_left = status_badge(waiting), time_left_badge(waiting)
 
-    assert badge == '<span class="badge text-bg-secondary">Window closed</span>'
+    # One badge, and not "Waiting for you" beside it: the seller can no longer claim it.
+    assert status == '<span class="badge text-bg-secondary">Window closed</span>'
+    assert time_left == ""
+
+
+def test_the_window_is_open_on_the_last_second_as_the_claim_is(waiting):
+    with time_machine.travel(waiting.claim_deadline, tick=False):
+        status = status_badge(waiting)
+
+    assert "Window closed" not in status
 
 
 def test_an_open_window_shows_the_time_left_with_its_spoken_label(waiting):

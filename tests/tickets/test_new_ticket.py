@@ -15,16 +15,45 @@ Status = FailedPackage.Status
 NEW = reverse("tickets:new")
 
 
-def test_the_notice_link_asks_what_the_seller_needs_with_the_package_chosen(
+def test_the_notice_link_opens_the_send_back_form_with_the_deadline(
     client_for, alice, seller_a, provider_x
 ):
     package = awaiting_package(seller_a, provider_x)
+
+    # The destruction notice's button: DESIGN.md §8, `/tickets/new/?package=<public_id>`.
+    response = client_for(alice).get(NEW, {"package": package.public_id})
+
+    assertContains(response, '<h1 class="h3">Send it back to me</h1>', html=True)
+    assertContains(response, f'<option value="{package.public_id}" selected>', html=False)
+    assertContains(response, "Decide before ")
+    assertContains(response, "at 23:59 Bangkok time (Asia/Bangkok)")
+    assertContains(response, 'class="countdown"')
+    assertContains(response, "left</span>")
+    assertContains(response, "Deliver it to")
+
+
+def test_choose_something_else_asks_what_the_seller_needs(client_for, alice, seller_a, provider_x):
+    package = awaiting_package(seller_a, provider_x)
+    client = client_for(alice)
+
+    send_back = client.get(NEW, {"package": package.public_id})
+    response = client.get(NEW, {"package": package.public_id, "step": "1"})
+
+    assertContains(send_back, f'href="{NEW}?step=1&amp;package={package.public_id}"')
+    assertContains(response, "What do you need?")
+    assertContains(response, f'<option value="{package.public_id}" selected>', html=False)
+
+
+def test_a_link_with_a_package_that_cannot_be_claimed_asks_what_the_seller_needs(
+    client_for, alice, seller_a, provider_x
+):
+    package = awaiting_package(seller_a, provider_x)
+    file_ticket(client_for(alice), package, category="not_needed", confirm="on")
 
     response = client_for(alice).get(NEW, {"package": package.public_id})
 
     assertContains(response, "What do you need?")
     assertContains(response, f'<option value="{package.public_id}" selected>', html=False)
-    assertContains(response, "Send it back to me")
 
 
 def test_get_it_back_opens_the_send_back_form_for_the_package(
@@ -103,6 +132,28 @@ def test_a_claim_one_second_after_the_deadline_is_refused_and_creates_nothing(
     package.refresh_from_db()
     assert package.status == Status.AWAITING_SELLER
     assert Notification.objects.count() == outbox_before
+
+
+def test_a_refused_late_claim_shows_what_can_still_be_done_instead_of_the_form(
+    client_for, alice, seller_a, provider_x
+):
+    package = awaiting_package(seller_a, provider_x)
+    client = client_for(alice)
+
+    with time_machine.travel(package.claim_deadline + timedelta(seconds=1), tick=False):
+        posted = file_ticket(client, package)
+        opened = client.get(NEW, {"package": package.public_id, "category": "send_back"})
+
+    for response in (posted, opened):
+        assertContains(response, 'class="alert alert-danger"')
+        assertContains(response, "call SwiftLane on +66 2 555 0142")
+        assertContains(response, '<a class="btn btn-dark" href="tel:+6625550142">')
+        assertContains(response, f'href="{NEW}?package={package.public_id}&amp;category=question"')
+        assertNotContains(response, "Send the ticket and keep the package")
+        assertNotContains(response, 'name="delivery_address"')
+        # The badges agree with the window: closed, not "Waiting for you".
+        assertContains(response, "Window closed", count=1)
+        assertNotContains(response, "Waiting for you")
 
 
 def test_a_package_in_another_state_is_refused_with_the_reason(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0005_request_count"),
-        ("returns", "0015_open_decisions_first"),
+        ("returns", "0017_open_decisions_first"),
     ]
 
     operations = [

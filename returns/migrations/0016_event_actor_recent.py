@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0014_outbox_translated_names"),
+        ("returns", "0015_staged_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

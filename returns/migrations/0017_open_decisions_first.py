@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0014_outbox_translated_names"),
+        ("returns", "0016_event_actor_recent"),
     ]
 
     operations = [
