@@ -14,6 +14,7 @@ from django.utils import translation
 
 from portal.languages import html_lang
 from returns.models import FailedPackage, Notification
+from tests.browser.signin import sign_in
 from tests.builders import awaiting_package, destroyed_package
 from tests.factories import PASSWORD
 from tests.i18n.languages import require_catalog
@@ -107,11 +108,7 @@ def test_screenshots_of_the_dashboard_package_and_ticket_form_in_every_language(
             context = browser.new_context(viewport=size)
             page = context.new_page()
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.locator("input[name=username]").fill(alice.email)
-            page.locator("input[name=password]").fill(PASSWORD)
-            page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
-            page.wait_for_url(f"{live_server.url}/")
+            sign_in(page, live_server, alice)
             for name, path in pages.items():
                 page.goto(live_server.url + path)
                 assert page.locator("html").get_attribute("lang") == html_lang(code)

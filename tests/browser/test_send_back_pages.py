@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from returns.models import FailedPackage
+from tests.browser.signin import sign_in
 from tests.builders import awaiting_package
-from tests.factories import PASSWORD
 from tests.i18n.languages import require_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,7 @@ def _signed_in_phone(browser, live_server, user):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, user)
     return context, page
 
 

@@ -4,8 +4,8 @@ and in Thai, and the nav shows the unread count; screenshots for a person to loo
 import pytest
 
 from returns.models import Notification
+from tests.browser.signin import sign_in
 from tests.builders import awaiting_package, destroyed_package, question_ticket
-from tests.factories import PASSWORD
 from tickets.services import reply_as_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,11 +47,7 @@ def test_every_tap_target_on_the_dashboard_and_package_list_is_44_px(
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(alice.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, alice)
 
     for name, path in {"dashboard": "/", "package-list": "/packages/"}.items():
         page.goto(live_server.url + path)

@@ -1,40 +1,15 @@
 """Two `sync_schedules` at the same moment, on PostgreSQL: one schedule per job, always."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 from django.db.models import Count
 from django_q.models import Schedule
 
 from portal.jobs import registered_jobs, sync_schedules
+from tests.races import in_parallel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 8
-
-
-def in_parallel(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released at the same moment; each result or exception."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_syncs_at_once_leave_exactly_one_schedule_per_job_round_after_round():

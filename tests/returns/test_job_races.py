@@ -2,19 +2,17 @@
 django-q2 and several workers must still close each window exactly once."""
 
 import itertools
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import Count
 
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
+from tests.races import in_parallel
 
 Status = FailedPackage.Status
 
@@ -42,28 +40,6 @@ def expired_packages(count: int, seller, provider) -> None:
         )
         for _ in range(count)
     )
-
-
-def in_parallel(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released at the same moment; each result or exception."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def assert_each_finalized_once(count: int) -> None:

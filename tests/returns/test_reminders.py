@@ -13,7 +13,7 @@ from django.apps import apps as django_apps
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
-from tests.returns.test_job_races import in_parallel
+from tests.races import in_parallel
 
 Status = FailedPackage.Status
 Kind = Notification.Kind
