@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.tenancy import TenantQuerySet
+
 
 def validate_time_zone(value: str) -> None:
     try:
@@ -98,6 +100,65 @@ class Seller(models.Model):
         return ZoneInfo(self.time_zone)
 
 
+class ReturnAddressQuerySet(TenantQuerySet):
+    provider_path = None
+
+
+class ReturnAddress(models.Model):
+    """Where a seller wants packages sent back: named, with who receives them, one the default.
+
+    A send-back ticket copies the address it was sent to (the ticket keeps it even
+    when the seller later edits or deletes this row).
+    """
+
+    seller = models.ForeignKey(
+        Seller, on_delete=models.CASCADE, related_name="return_addresses", verbose_name=_("seller")
+    )
+    label = models.CharField(_("name"), max_length=60, help_text=_("e.g. Main warehouse"))
+    contact_name = models.CharField(_("contact name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40)
+    address = models.TextField(_("address"), max_length=500)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReturnAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("return address")
+        verbose_name_plural = _("return addresses")
+        ordering = ["-is_default", "label", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller"],
+                condition=Q(is_default=True),
+                name="return_address_one_default_per_seller",
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "label"], name="return_address_label_unique_per_seller"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def delivery_text(self) -> str:
+        """The address as a send-back ticket stores it: who receives it, then where."""
+        return f"{self.contact_name}\n{self.address}"
+
+
+def default_return_address(seller_id: int) -> ReturnAddress | None:
+    """The seller's default return address, if they saved one."""
+    return ReturnAddress.objects.filter(seller_id=seller_id, is_default=True).first()
+
+
+class SellerRole(models.TextChoices):
+    # Owners run the shop's settings and team; members work packages and tickets.
+    OWNER = "owner", _("owner")
+    MEMBER = "member", _("member")
+
+
 class EmailUserManager(UserManager):
     """Users sign in with their email address; there is no separate username."""
 
@@ -150,6 +211,10 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Blank: the language of the user's shop or provider."),
     )
+    # Meaningful for seller users only; provider staff and operators keep the default.
+    seller_role = models.CharField(
+        _("role"), max_length=10, choices=SellerRole.choices, default=SellerRole.MEMBER
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -170,6 +235,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_seller_owner(self) -> bool:
+        return bool(self.seller_id) and self.seller_role == SellerRole.OWNER
 
 
 class RequestCount(models.Model):
