@@ -8,6 +8,7 @@ compare-and-set makes a second run, or a second worker, a no-op.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
@@ -25,7 +26,7 @@ Status = FailedPackage.Status
 FINALIZE_BATCH_SIZE = 5000
 
 
-def _packages():
+def _packages() -> QuerySet[FailedPackage]:
     return FailedPackage.objects.select_related("seller", "provider")
 
 

@@ -66,7 +66,7 @@ def notification_work(user: User) -> list[WorkItem]:
         )
     ]
     outage = MailServerStatus.objects.filter(unreachable_since__isnull=False).first()
-    if outage is not None:  # a row only while it lasts: nothing to do otherwise
+    if outage is not None and outage.unreachable_since is not None:  # a row only while it lasts
         waiting = notices.filter(
             status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
         ).count()
