@@ -9,11 +9,11 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from portal.errors import DomainError
 from portal.models import LogisticsProvider
 from returns import intake, tokens
 from returns.models import ApiToken, FailedPackage
 from returns.schemas import AnyEvent, EventAnswer, PackageOut, Problems, Refusal
-from returns.services import DomainError
 
 DESCRIPTION = """
 Logistics providers tell the returns portal about return packages: registered,

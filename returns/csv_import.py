@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
 from portal.tenancy import Viewer
 from returns import services
@@ -156,7 +157,7 @@ class _Rows:
             _apply(self.provider, RowReader(values, self.sellers).read(), self.actor)
         except BadRow as problems:
             return RowResult(line, tracking_number, ERROR, str(problems))
-        except services.DomainError as refusal:
+        except DomainError as refusal:
             if self.registered(tracking_number):  # by someone else, a moment ago
                 return RowResult(line, tracking_number, ALREADY_REGISTERED)
             return RowResult(line, tracking_number, ERROR, refusal.message)

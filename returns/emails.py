@@ -18,10 +18,11 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from portal import formatting
 from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
-from returns import formatting, links
+from returns import links
 from returns.models import FailedPackage, Notification
 
 Kind = Notification.Kind

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
 from returns import services
 from returns.models import Channel, FailedPackage, IntakeEvent
@@ -74,7 +75,7 @@ def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer
                 status_code=answer.status_code,
                 response=answer.body,
             )
-    except (IntegrityError, IntakeRejected, services.DomainError):
+    except (IntegrityError, IntakeRejected, DomainError):
         stored = IntakeEvent.objects.filter(provider=provider, event_id=event.event_id).first()
         if stored is None:  # a refusal, or another constraint than the event id's
             raise

@@ -23,10 +23,11 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from portal.errors import DomainError
+from portal.formatting import local_date
 from portal.models import LogisticsProvider, Seller, User
 from portal.tenancy import Viewer
 from returns import emails, reminders, timestamps
-from returns.formatting import local_date
 from returns.models import (
     PHOTO_TYPES,
     Channel,
@@ -37,14 +38,6 @@ from returns.models import (
 )
 
 Status = FailedPackage.Status
-
-
-class DomainError(Exception):
-    """A refused change; `message` is meant for the person who asked for it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def claim_deadline_for(noticed_at: datetime, zone_name: str) -> datetime:

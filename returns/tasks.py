@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
+from portal.errors import DomainError
+from portal.formatting import local_date
 from returns import emails, outbox, reminders, services
-from returns.formatting import local_date
 from returns.models import FailedPackage, Notification
 
 Status = FailedPackage.Status
@@ -45,7 +46,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
             f"→ to be destroyed by {package.provider.name}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
         batch_size=FINALIZE_BATCH_SIZE,
     )
     if summary.done:
@@ -73,7 +74,7 @@ def send_deadline_reminders(*, now: datetime | None = None, dry_run: bool = Fals
             f"{local_date(package.claim_deadline, package.seller.time_zone)}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
     )
 
 
@@ -95,7 +96,7 @@ def flag_overdue_destructions(*, now: datetime | None = None, dry_run: bool = Fa
             f"remind {package.provider.ops_email}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
     )
 
 

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest, seller_required
 from returns import inbox, selectors
 from returns.forms import PackageFilterForm
 from returns.models import Channel, FailedPackage, Notification
-from returns.services import DomainError, explain_state, release_package
+from returns.services import explain_state, release_package
 
 PAGE_SIZE = 25
 # Where a package the seller let go goes: destruction, then its certificate.

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
+from portal.formatting import local_short
 from portal.models import User
 from portal.worklist import RecentAction, WorkItem
 from returns import selectors
-from returns.formatting import local_short
 from returns.models import FailedPackage, MailServerStatus, Notification, PackageEvent
 
 Status = FailedPackage.Status

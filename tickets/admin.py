@@ -28,9 +28,9 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.errors import DomainError
 from returns.admin.scoping import ProviderScopedAdmin
 from returns.models import FailedPackage
-from returns.services import DomainError
 from tickets import selectors, services
 from tickets.forms import StaffReplyForm
 from tickets.models import INBOX_ORDERING, Ticket

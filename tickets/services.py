@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.errors import DomainError
+from portal.formatting import local_date
 from portal.models import LogisticsProvider, User
 from portal.tenancy import Viewer
-from returns.formatting import local_date
 from returns.models import Channel, FailedPackage
-from returns.services import DomainError, claim_package, release_package
+from returns.services import claim_package, release_package
 from tickets import emails
 from tickets.attachments import CheckedUpload
 from tickets.models import (

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest, check_console_permission, seller_required
 from returns import selectors as package_selectors
 from returns.models import FailedPackage
-from returns.services import DomainError, explain_state
+from returns.services import explain_state
 from tickets import selectors, services
 from tickets.forms import CategoryForm, ReplyForm, TicketForm
 from tickets.models import Attachment, Ticket

@@ -25,9 +25,10 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from portal.errors import DomainError
+from portal.formatting import local_date
 from returns import services
 from returns.admin.export import export_csv
-from returns.formatting import local_date
 from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
 from returns.models import Channel, FailedPackage
 
@@ -100,7 +101,7 @@ def _each(
         if reason is None:
             try:
                 change(package)
-            except services.DomainError as error:
+            except DomainError as error:
                 package.refresh_from_db()
                 reason = _wrong_state(package, expected) or error.message
         if reason is None:

@@ -24,8 +24,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import formatting
 from portal.models import LogisticsProvider
-from returns import formatting, selectors
+from returns import selectors
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter

@@ -10,7 +10,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from returns import emails, formatting
+from portal import formatting
+from returns import emails
 from returns.models import EventAction, FailedPackage, Notification
 from returns.selectors import window_is_open
 
