@@ -6,7 +6,7 @@ from portal.models import LogisticsProvider, Seller, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "seller", "provider", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "provider"]
@@ -35,13 +35,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
+class SellerAdmin(admin.ModelAdmin[Seller]):
     list_display = ["name", "shop_code", "contact_email", "time_zone", "language"]
     search_fields = ["name", "shop_code", "contact_email"]
 
 
 @admin.register(LogisticsProvider)
-class LogisticsProviderAdmin(admin.ModelAdmin):
+class LogisticsProviderAdmin(admin.ModelAdmin[LogisticsProvider]):
     list_display = ["name", "code", "support_phone", "ops_email", "time_zone", "language"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}

@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 class UserBackend(ModelBackend):
@@ -9,7 +14,7 @@ class UserBackend(ModelBackend):
     the nav's shop name): joined into the user load, they cost no query.
     """
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int) -> "User | None":
         User = get_user_model()
         try:
             user = User._default_manager.select_related("seller", "provider").get(pk=user_id)

@@ -37,7 +37,7 @@ class JobSummary:
 
 def run_in_batches(
     job: str,
-    pending: QuerySet,
+    pending: QuerySet[Any],
     handle: Callable[[Any], object],
     *,
     describe: Callable[[Any], str],
@@ -71,7 +71,7 @@ def run_in_batches(
 
 
 def process_one_batch(
-    pending: QuerySet,
+    pending: QuerySet[Any],
     handle: Callable[[Any], object],
     summary: JobSummary,
     after_pk: int,
@@ -98,11 +98,11 @@ def process_one_batch(
         if not pks:
             return 0
         if handle_batch is not None and _handle_all(pks, handle_batch, summary):
-            return pks[-1]
+            return int(pks[-1])
         # Read again without FOR UPDATE, so related rows (seller, provider) are not locked too.
         for row in pending.filter(pk__in=pks).order_by("pk"):
             _handle_one(row, handle, summary, skip_on)
-    return pks[-1]
+    return int(pks[-1])
 
 
 def _handle_one(

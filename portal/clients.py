@@ -18,11 +18,11 @@ logger = logging.getLogger(__name__)
 
 def client_address(request: HttpRequest) -> str:
     """The client's IP address: REMOTE_ADDR, or the one the trusted proxies saw."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = str(request.META.get("REMOTE_ADDR", ""))
     count = settings.TRUSTED_PROXY_COUNT
     if count == 0:
         return remote
-    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [entry.strip() for entry in request.headers.get("x-forwarded-for", "").split(",")]
     forwarded = [entry for entry in forwarded if entry]
     if not forwarded:
         # Reached the portal without passing a proxy: only the connection is known.

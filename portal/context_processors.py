@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def tenancy(request) -> dict:
+def tenancy(request: HttpRequest) -> dict[str, Any]:
     context = {"claim_window_days": settings.CLAIM_WINDOW_DAYS}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -6,6 +6,7 @@ agent pressed the button, and a notice rendered by a job is Thai too.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.template import engines
@@ -30,7 +31,7 @@ class RenderedEmail:
 
 def absolute_url(path: str) -> str:
     """Links in emails are absolute and start at the portal's public address."""
-    return settings.SITE_URL + path
+    return f"{settings.SITE_URL}{path}"
 
 
 def fit_subject(subject: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
@@ -46,7 +47,7 @@ def fit_subject(subject: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
     return cut.rstrip() + "…"
 
 
-def render_email(kind: str, context: dict, *, language: str | None) -> RenderedEmail:
+def render_email(kind: str, context: dict[str, Any], *, language: str | None) -> RenderedEmail:
     """Render `kind` in `language`: the recipient's (an unknown or empty one gives English)."""
     language = recipient_language(language)
     context = {"site_url": settings.SITE_URL, "html_lang": html_lang(language), **context}

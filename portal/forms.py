@@ -1,4 +1,5 @@
 import logging
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -29,13 +30,13 @@ class RecipientLanguagePasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         language = recipient_language(language_of(context["user"]) or translation.get_language())
         context = {**context, "html_lang": html_lang(language)}
         with translation.override(language):

@@ -7,6 +7,7 @@ operator adds by hand in the admin is never touched.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -40,7 +41,8 @@ class Job:
 
     def function(self) -> Callable[..., JobSummary]:
         try:
-            return import_string(self.func)
+            function: Callable[..., JobSummary] = import_string(self.func)
+            return function
         except ImportError as exc:
             raise ImproperlyConfigured(
                 f"PORTAL_JOBS[{self.name!r}]: cannot import {self.func}: {exc}"
@@ -79,7 +81,7 @@ class SyncReport:
         )
 
 
-def _wanted(job: Job) -> dict:
+def _wanted(job: Job) -> dict[str, Any]:
     return {
         "func": job.func,
         "schedule_type": Schedule.MINUTES,

@@ -5,8 +5,14 @@ changed, a setting) goes through `supported`, so an unknown one means "no
 choice" and the reader falls through to the next rule, and in the end to English.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant, to_locale
+
+if TYPE_CHECKING:
+    from portal.models import User
+    from portal.tenancy import Viewer
 
 # The query parameter email links carry, so a visitor not yet signed in reads the
 # language the email was written in (portal.middleware.UserLanguageMiddleware).
@@ -23,7 +29,7 @@ def supported(code: str | None) -> str | None:
         return None
 
 
-def language_of(user) -> str | None:
+def language_of(user: "User") -> str | None:
     """The user's own language, else their seller's, else their provider's; None if none.
 
     The seller and provider come with the user from the session's user load
@@ -45,7 +51,7 @@ def html_lang(code: str | None) -> str:
     return to_locale(recipient_language(code)).replace("_", "-")
 
 
-def choose_language(user, code: str) -> str | None:
+def choose_language(user: "Viewer", code: str) -> str | None:
     """Store a signed-in user's own choice (the switcher); the supported code, or None."""
     language = supported(code)
     if language and user.is_authenticated and user.language != language:

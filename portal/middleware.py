@@ -1,9 +1,11 @@
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -19,7 +21,13 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
     public_prefixes = ("/api/",)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith(self.public_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
@@ -38,10 +46,10 @@ class UserLanguageMiddleware:
     An unknown code is no choice at all: the next rule decides, in the end English.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         from_link = None
         if user.is_authenticated:
@@ -80,7 +88,7 @@ class NulIsNotFound:
     here covers them all, the admin's own filters and lookups included.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

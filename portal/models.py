@@ -1,3 +1,4 @@
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.tenancy import TenantQuerySet
+from portal.querysets import TenantQuerySet
 
 
 def validate_time_zone(value: str) -> None:
@@ -159,12 +160,12 @@ class SellerRole(models.TextChoices):
     MEMBER = "member", _("member")
 
 
-class EmailUserManager(UserManager):
+class EmailUserManager(UserManager["User"]):
     """Users sign in with their email address; there is no separate username."""
 
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
@@ -172,12 +173,16 @@ class EmailUserManager(UserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -186,7 +191,7 @@ class EmailUserManager(UserManager):
 class User(AbstractUser):
     """A person who signs in: seller staff, provider staff (`is_staff`) or an operator."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # people sign in with their email
     email = models.EmailField(_("email address"), unique=True)
     seller = models.ForeignKey(
         Seller,
@@ -217,9 +222,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         verbose_name = _("user")

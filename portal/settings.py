@@ -9,8 +9,10 @@ Every bad value stops start-up with a message that names the variable.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,8 +21,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")
 
+# Admin and form classes take type arguments (`ModelAdmin[FailedPackage]`) for mypy;
+# at run time Django's classes need this to accept them.
+django_stubs_ext.monkeypatch()
 
-def setting(name: str, cast=str, default=environ.Env.NOTSET):
+
+def setting(name: str, cast: type = str, default: Any = environ.Env.NOTSET) -> Any:
     """Read one variable; a value that cannot be read names the variable."""
     reader = {bool: env.bool, int: env.int, list: env.list, str: env.str}[cast]
     try:
@@ -33,7 +39,7 @@ def setting(name: str, cast=str, default=environ.Env.NOTSET):
 
 
 def positive_int(name: str, default: int) -> int:
-    value = setting(name, int, default)
+    value: int = setting(name, int, default)
     if value < 1:
         raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value}.")
     return value
@@ -281,7 +287,7 @@ DESTRUCTION_OVERDUE_DAYS = positive_int("DESTRUCTION_OVERDUE_DAYS", 3)
 
 # django-q2: the ORM broker on `default` unless REDIS_URL is set.
 REDIS_URL = setting("REDIS_URL", str, "")
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "portal",
     "workers": positive_int("Q_WORKERS", 2),
     # A task running longer than `timeout` is killed; `retry` must be longer, or a
@@ -312,7 +318,7 @@ else:
 # Functions are dotted paths, so `portal` runs the apps' jobs without importing them.
 # `manage.py sync_schedules` makes the django-q2 schedules match this table;
 # `manage.py run_job <name>` runs one job now.
-PORTAL_JOBS = {
+PORTAL_JOBS: dict[str, dict[str, Any]] = {
     "finalize_expired_windows": {"func": "returns.tasks.finalize_expired_windows", "minutes": 5},
     "send_deadline_reminders": {"func": "returns.tasks.send_deadline_reminders", "minutes": 15},
     "deliver_notifications": {"func": "returns.tasks.deliver_notifications", "minutes": 1},

@@ -5,41 +5,45 @@ rows; operators (superusers) see everything; anyone else sees nothing.
 Another tenant's object is therefore simply not found (404), never a 403.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
+
+from portal.models import User
 
 # The permissions provider staff work with in the admin. Each app's data migration
 # grants its own models to the group by this name (returns 0002 for packages);
 # an operator adds a user to it in the user admin.
 PROVIDER_STAFF_GROUP = "Provider staff"
 
-
-class TenantQuerySet(models.QuerySet):
-    """Scopes rows to a user; subclasses name the paths to the owning tenants."""
-
-    seller_path: str | None = "seller"
-    provider_path: str | None = "provider"
-
-    def for_user(self, user) -> "TenantQuerySet":
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser:
-            return self
-        if user.seller_id and self.seller_path:
-            return self.filter(**{f"{self.seller_path}_id": user.seller_id})
-        if user.provider_id and user.is_staff and self.provider_path:
-            return self.filter(**{f"{self.provider_path}_id": user.provider_id})
-        return self.none()
+# Whoever a request is from: a signed-in user or an anonymous visitor.
+Viewer: TypeAlias = User | AnonymousUser
 
 
-def seller_required(view):
+class AuthenticatedRequest(HttpRequest):
+    """A request from a signed-in user: every page but those marked `login_not_required`
+    (portal.middleware.LoginRequiredMiddleware turns the others away first)."""
+
+    user: User
+
+
+P = ParamSpec("P")
+SellerView: TypeAlias = Callable[Concatenate[AuthenticatedRequest, P], HttpResponse]
+
+
+def seller_required(view: SellerView[P]) -> SellerView[P]:
     """For seller pages: the signed-in user must work for a seller."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(
+        request: AuthenticatedRequest, /, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
         if not request.user.seller_id:
             raise PermissionDenied(gettext("These pages are for sellers."))
         return view(request, *args, **kwargs)
@@ -47,14 +51,14 @@ def seller_required(view):
     return wrapper
 
 
-def check_console_permission(user, model: type[models.Model]) -> None:
+def check_console_permission(user: Viewer, model: type[models.Model]) -> None:
     """Provider staff open a row outside the console (a file download) as the console lets them.
 
     `for_user` settles whose row it is; the console also needs the model's view
     (or change) permission, which the Provider staff group grants. Without it the
     answer is the console's own: 403. Sellers' access is the tenant rule alone.
     """
-    if user.seller_id:
+    if user.is_authenticated and user.seller_id:
         return
     opts = model._meta
     if not any(

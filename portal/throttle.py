@@ -21,6 +21,7 @@ every web node.
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -40,7 +41,7 @@ def address_failures(address: str) -> int:
     return recent.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
-def login_failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
+def login_failure_limit(request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
     """AXES_FAILURE_LIMIT: the account-and-address limit, or 0 once the address is over its own."""
     if address_failures(client_address(request)) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
         return 0

@@ -1,8 +1,10 @@
 import logging
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -60,7 +62,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if throttle.may_send_password_reset(self.request, form.cleaned_data["email"]):
             return super().form_valid(form)
         logger.warning("Password reset not sent: over the limit for its address or email")
@@ -68,8 +70,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         # nor that a limit was reached (the earlier links still work).
         return HttpResponseRedirect(self.get_success_url())
 
+    # A property: SITE_URL is read per request (the tests change it).
     @property
-    def extra_email_context(self) -> dict:
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
         # Links in emails point at the public address, whatever host served the form.
         return {"site_url": settings.SITE_URL}
 
@@ -122,4 +125,4 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
     The language is in the URL, not read from the visitor, so a cached copy is right for anyone.
     """
     with translation.override(recipient_language(language)):
-        return i18n_views.JavaScriptCatalog.as_view(domain="djangojs")(request)
+        return cast(HttpResponse, i18n_views.JavaScriptCatalog.as_view(domain="djangojs")(request))

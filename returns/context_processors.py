@@ -1,11 +1,12 @@
 from functools import partial
+from typing import Any
 
 from django.http import HttpRequest
 
 from returns import selectors
 
 
-def unread_notices(request: HttpRequest) -> dict:
+def unread_notices(request: HttpRequest) -> dict[str, Any]:
     """The nav's count of unread notices, for a seller; counted only when a page shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.seller_id:

@@ -4,9 +4,11 @@ A row is read into a `PackageRow` with every problem found reported at once, so
 the person fixing the file sees all of a line's mistakes in one go.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -64,7 +66,7 @@ MAX_WEIGHT_GRAMS = 2_147_483_647
 MAX_DECLARED_VALUE = Decimal("1e10")
 # The database refuses a longer value, and the error would end the whole import.
 MAX_LENGTHS = {
-    column: FailedPackage._meta.get_field(column).max_length
+    column: FailedPackage._meta.get_field(column).max_length  # type: ignore[union-attr]
     for column in ("tracking_number", "order_id", "return_id", "description", "warehouse_location")
 }
 MAX_REASON_LENGTH = DeliveryAttempt._meta.get_field("failure_reason").max_length
@@ -88,7 +90,7 @@ def attempt_columns() -> list[str]:
     ]
 
 
-def header_problems(fieldnames: list[str] | None) -> list[str]:
+def header_problems(fieldnames: Sequence[str] | None) -> list[str]:
     if not fieldnames:
         return [gettext("The file is empty: the first line must name the columns.")]
     names = list(fieldnames)
@@ -140,7 +142,7 @@ class PackageRow:
 class RowReader:
     """Turns one row's strings into a `PackageRow`, collecting every problem it finds."""
 
-    def __init__(self, values: dict[str, str], sellers: dict[str, Seller | None]):
+    def __init__(self, values: dict[str, str], sellers: dict[str, Seller | None]) -> None:
         self.values = values
         self.sellers = sellers
         self.problems: list[str] = []
@@ -157,7 +159,8 @@ class RowReader:
             warehouse_location=self.text("warehouse_location"),
         )
         row = PackageRow(
-            seller=self.seller(),
+            # None only with a problem noted, and then read() raises below.
+            seller=cast(Seller, self.seller()),
             details=details,
             registered_at=self.moment("registered_at") or timezone.now(),
             attempts=self.attempts(),

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
+from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
+from portal.tenancy import Viewer
 from returns import services
 from returns.csv_format import BadRow, PackageRow, RowReader, header_problems
 from returns.intake import packages_of
@@ -29,7 +32,7 @@ ERROR = pgettext_lazy("import row outcome", "error")
 class RowResult:
     line: int
     tracking_number: str
-    outcome: str
+    outcome: StrOrPromise
     message: str = ""
 
 
@@ -38,7 +41,7 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
 
-    def _with(self, outcome: str) -> list[RowResult]:
+    def _with(self, outcome: StrOrPromise) -> list[RowResult]:
         return [row for row in self.rows if row.outcome == outcome]
 
     @property
@@ -71,7 +74,9 @@ class ImportReport:
         }
 
 
-def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> ImportReport:
+def import_packages(
+    *, provider: LogisticsProvider, data: bytes, actor: Viewer | None = None
+) -> ImportReport:
     """Check and register every row of a provider's CSV file; see `csv_format.FORMAT_HELP`.
 
     1. The file must decode, its header must name the required columns and no others,
@@ -127,7 +132,7 @@ def import_packages(*, provider: LogisticsProvider, data: bytes, actor=None) -> 
 class _Rows:
     """Applies the rows of one file, remembering what earlier rows held."""
 
-    def __init__(self, *, provider: LogisticsProvider, actor):
+    def __init__(self, *, provider: LogisticsProvider, actor: Viewer | None) -> None:
         self.provider = provider
         self.actor = actor
         self.lines: dict[str, int] = {}
@@ -152,7 +157,7 @@ class _Rows:
             _apply(self.provider, RowReader(values, self.sellers).read(), self.actor)
         except BadRow as problems:
             return RowResult(line, tracking_number, ERROR, str(problems))
-        except services.DomainError as refusal:
+        except DomainError as refusal:
             if self.registered(tracking_number):  # by someone else, a moment ago
                 return RowResult(line, tracking_number, ALREADY_REGISTERED)
             return RowResult(line, tracking_number, ERROR, refusal.message)
@@ -160,7 +165,7 @@ class _Rows:
 
 
 @transaction.atomic
-def _apply(provider: LogisticsProvider, row: PackageRow, actor) -> None:
+def _apply(provider: LogisticsProvider, row: PackageRow, actor: Viewer | None) -> None:
     package = services.register_package(
         provider=provider,
         seller=row.seller,
@@ -178,6 +183,8 @@ def _apply(provider: LogisticsProvider, row: PackageRow, actor) -> None:
             actor=actor,
             channel=Channel.CSV,
         )
+    if row.outcome_at is None:  # the row says neither "delivered" nor "rejected"
+        return
     if row.outcome == "delivered":
         services.record_delivered(
             package=package, delivered_at=row.outcome_at, actor=actor, channel=Channel.CSV

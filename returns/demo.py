@@ -214,7 +214,7 @@ def _move_back_in_time(
                 sent_at=F("created_at") + timedelta(minutes=1),
                 attempts=1,
             )
-    if package.claim_deadline is not None:
+    if package.claim_deadline is not None and package.failed_at is not None:
         deadline = (
             timezone.now() + deadline_in
             if deadline_in is not None

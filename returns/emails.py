@@ -10,6 +10,7 @@ is then.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -17,10 +18,11 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from portal import formatting
 from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
-from returns import formatting, links
+from returns import links
 from returns.models import FailedPackage, Notification
 
 Kind = Notification.Kind
@@ -31,14 +33,28 @@ Kind = Notification.Kind
 TIME_LEFT_MARK = "[[time-left]]"
 
 
+def package_key_prefix(kind: Notification.Kind) -> str:
+    """The start of the dedupe key of every `kind` notice about a package."""
+    return f"{kind}:"
+
+
+def package_key(kind: Notification.Kind, package_id: int, stage: str = "") -> str:
+    """The dedupe key of the `kind` notice about a package (and `stage`, for reminders).
+
+    Written by `_to_seller`/`_to_provider` and, in SQL, by `queue_package_notices`
+    from the same prefix: a notice written either way is found by the other.
+    """
+    return f"{package_key_prefix(kind)}{package_id}{stage}"
+
+
 def queue_notification(
     *,
-    kind: str,
+    kind: Notification.Kind,
     provider: LogisticsProvider,
     seller: Seller | None,
     to_email: str,
     dedupe_key: str,
-    context: dict,
+    context: dict[str, Any],
     package: FailedPackage | None = None,
     ticket_reference: str = "",
 ) -> Notification:
@@ -47,7 +63,7 @@ def queue_notification(
     The email is in the recipient's language: the seller's, or for the provider's
     ops address the provider's (`recipient_of`).
     """
-    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+    existing: Notification | None = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     email = render_email(kind, context, language=recipient_of(seller, provider))
@@ -69,9 +85,10 @@ def queue_notification(
                 language=email.language,
             )
     except IntegrityError:  # written by someone else since the look-up above
-        notification = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if notification is None:  # not the dedupe key that failed
+        written = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if written is None:  # not the dedupe key that failed
             raise
+        notification = written
     send_soon()
     return notification
 
@@ -96,7 +113,9 @@ def _enqueue_delivery() -> None:
     async_task("returns.tasks.deliver_notifications", task_name="deliver-notifications-kick")
 
 
-def _package_context(package: FailedPackage, *, language: str | None = None, **extra) -> dict:
+def _package_context(
+    package: FailedPackage, *, language: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """What a notice about `package` shows; its links open in `language` (the seller's)."""
     language = language or recipient_of(package.seller, package.provider)
     return {
@@ -109,7 +128,9 @@ def _package_context(package: FailedPackage, *, language: str | None = None, **e
     }
 
 
-def _provider_context(package: FailedPackage, *, language: str | None = None, **extra) -> dict:
+def _provider_context(
+    package: FailedPackage, *, language: str | None = None, **extra: Any
+) -> dict[str, Any]:
     language = language or recipient_of(None, package.provider)
     return _package_context(
         package,
@@ -123,25 +144,27 @@ def _seller_language(package: FailedPackage) -> str:
     return recipient_of(package.seller, package.provider)
 
 
-def _to_seller(kind: str, package: FailedPackage, *, key: str = "", **extra) -> Notification:
+def _to_seller(
+    kind: Notification.Kind, package: FailedPackage, *, stage: str = "", **extra: Any
+) -> Notification:
     return queue_notification(
         kind=kind,
         provider=package.provider,
         seller=package.seller,
         to_email=package.seller.contact_email,
-        dedupe_key=f"{kind}:{package.pk}{key}",
+        dedupe_key=package_key(kind, package.pk, stage),
         package=package,
         context=_package_context(package, **extra),
     )
 
 
-def _to_provider(kind: str, package: FailedPackage, **extra) -> Notification:
+def _to_provider(kind: Notification.Kind, package: FailedPackage, **extra: Any) -> Notification:
     return queue_notification(
         kind=kind,
         provider=package.provider,
         seller=None,
         to_email=package.provider.ops_email,
-        dedupe_key=f"{kind}:{package.pk}",
+        dedupe_key=package_key(kind, package.pk),
         package=package,
         context=_provider_context(package, **extra),
     )
@@ -166,7 +189,7 @@ def deadline_reminder(package: FailedPackage, *, hours_before: int) -> Notificat
     return _to_seller(
         Kind.DEADLINE_REMINDER,
         package,
-        key=f":{hours_before}",
+        stage=f":{hours_before}",
         ticket_url=ticket_url,
         hours_before=hours_before,
     )
@@ -235,7 +258,9 @@ DEFERRED_KINDS = {
 }
 
 
-def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -> None:
+def queue_package_notices(
+    kind: Notification.Kind, package_ids: list[int], *, now: datetime
+) -> None:
     """One unrendered notice of `kind` for each package, in one INSERT … SELECT.
 
     The address is copied from the seller or provider as the row is written,
@@ -265,7 +290,7 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
             ON CONFLICT (dedupe_key) DO NOTHING
             """,
             [
-                DEFERRED_KINDS[kind], kind, f"{kind}:", Notification.Status.PENDING,
+                DEFERRED_KINDS[kind], kind, package_key_prefix(kind), Notification.Status.PENDING,
                 at, at, *package_ids,
             ],
         )  # fmt: skip

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 import filetype
 from django import forms
@@ -33,19 +34,20 @@ class PackageImportForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, providers: QuerySet[LogisticsProvider], **kwargs):
+    def __init__(self, *args: Any, providers: QuerySet[LogisticsProvider], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
 
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > MAX_IMPORT_BYTES:
+    def clean_file(self) -> UploadedFile[bytes]:
+        file: UploadedFile[bytes] = self.cleaned_data["file"]
+        size = file.size or 0
+        if size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
                 gettext(
                     "The file is %(size)s; the upload takes at most %(limit)s. "
                     "Split it, or use manage.py import_packages."
                 )
-                % {"size": filesizeformat(file.size), "limit": filesizeformat(MAX_IMPORT_BYTES)}
+                % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)}
             )
         rows = len(file.read().splitlines()) - 1
         file.seek(0)
@@ -91,7 +93,7 @@ class FailedAttemptForm(forms.Form):
         error_messages={"required": DAMAGED},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         self.fields["attempted_at"].label = gettext("Time of the attempt (%(zone)s)") % {
@@ -100,7 +102,7 @@ class FailedAttemptForm(forms.Form):
         self.fields["attempted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_attempted_at(self) -> datetime:
-        attempted_at = self.cleaned_data["attempted_at"]
+        attempted_at: datetime = self.cleaned_data["attempted_at"]
         problem = time_problem(attempted_at)
         if problem:
             raise forms.ValidationError(problem)
@@ -156,14 +158,15 @@ class DestructionForm(forms.Form):
         ),
     )
 
-    def clean_photo(self) -> UploadedFile | None:
-        photo = self.cleaned_data["photo"]
+    def clean_photo(self) -> UploadedFile[bytes] | None:
+        photo: UploadedFile[bytes] | None = self.cleaned_data["photo"]
         if not photo:
             return None
-        if photo.size > MAX_PHOTO_BYTES:
+        size = photo.size or 0
+        if size > MAX_PHOTO_BYTES:
             raise forms.ValidationError(
                 gettext("The photo is %(size)s; at most %(limit)s is accepted.")
-                % {"size": filesizeformat(photo.size), "limit": filesizeformat(MAX_PHOTO_BYTES)}
+                % {"size": filesizeformat(size), "limit": filesizeformat(MAX_PHOTO_BYTES)}
             )
         # By content, not by name: a renamed text file is not a picture.
         kind = filetype.guess(photo.read(2048))
@@ -178,7 +181,9 @@ class BootstrapBoundField(forms.BoundField):
     """A field that failed validation gets Bootstrap's `is-invalid`, which shows its
     error below it in red."""
 
-    def build_widget_attrs(self, attrs, widget=None):
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         if self.errors:
             widget = widget or self.field.widget
@@ -225,7 +230,7 @@ class PackageFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "select form-select"}),
     )
 
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """Valid filters for `selectors.package_list`; anything unreadable is ignored."""
         data = self.cleaned_data if self.is_valid() else {}
         return {

@@ -5,12 +5,15 @@ fault (`IntakeRejected`, answered 422); the state machine in `services` then
 applies it, and may still refuse (`DomainError`, answered 409).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
 from returns import services
 from returns.models import Channel, FailedPackage, IntakeEvent
@@ -27,7 +30,7 @@ from returns.schemas import (
 class IntakeRejected(Exception):
     """An event whose values cannot be applied; nothing was written."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
@@ -36,7 +39,7 @@ class IntakeRejected(Exception):
 @dataclass(frozen=True)
 class IntakeAnswer:
     status_code: int
-    body: dict
+    body: dict[str, Any]
 
 
 def packages_of(provider: LogisticsProvider) -> QuerySet[FailedPackage]:
@@ -72,7 +75,7 @@ def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer
                 status_code=answer.status_code,
                 response=answer.body,
             )
-    except (IntegrityError, IntakeRejected, services.DomainError):
+    except (IntegrityError, IntakeRejected, DomainError):
         stored = IntakeEvent.objects.filter(provider=provider, event_id=event.event_id).first()
         if stored is None:  # a refusal, or another constraint than the event id's
             raise
@@ -156,7 +159,7 @@ def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswe
     return _answer(event, package)
 
 
-APPLY = {
+APPLY: dict[str, Callable[[LogisticsProvider, Any], IntakeAnswer]] = {
     "return_registered": _register,
     "delivery_attempt_failed": _attempt_failed,
     "delivered_to_seller": _delivered,
@@ -222,7 +225,7 @@ def _answer(
         type=event.type,
         tracking_number=package.tracking_number,
         public_id=package.public_id,
-        status=package.status,
+        status=FailedPackage.Status(package.status),
         reason=package.reason,
         claim_deadline=package.claim_deadline,
         attempts=attempts,

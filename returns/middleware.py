@@ -19,7 +19,7 @@ class ApiAnswersJson:
     oversized body is refused here from its Content-Length, before it is read.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -27,7 +27,7 @@ class ApiAnswersJson:
             return self.get_response(request)
         limit = min(API_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             length = 0  # Django reads no body then
         if length > limit:

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 from pathlib import PurePosixPath
+from typing import Self, TypeAlias
 
 from django.conf import settings
 from django.db import models
@@ -10,8 +11,9 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller
+from portal.querysets import TenantQuerySet
 from portal.storage import PrivateStorage, random_name
-from portal.tenancy import TenantQuerySet
+from portal.tenancy import Viewer
 
 # The destruction photo's stored extension, the only record of its checked content type.
 PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
@@ -51,7 +53,7 @@ class FailedPackage(models.Model):
     Status changes only through `returns.services`; see DESIGN.md §5.
     """
 
-    Status = PackageStatus
+    Status: TypeAlias = PackageStatus
     Reason = PackageReason
 
     class DestructionMethod(models.TextChoices):
@@ -348,7 +350,7 @@ class PackageEvent(models.Model):
     package = models.ForeignKey(
         FailedPackage, on_delete=models.PROTECT, related_name="events", verbose_name=_("package")
     )
-    action = models.CharField(_("action"), max_length=40, choices=EventAction.choices)
+    action = models.CharField(_("action"), max_length=40, choices=EventAction)
     from_status = models.CharField(
         _("from status"), max_length=20, choices=FailedPackage.Status.choices, blank=True
     )
@@ -364,7 +366,7 @@ class PackageEvent(models.Model):
         db_index=False,  # partial index in Meta: jobs and carriers write most events,
         verbose_name=_("actor"),
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # What a person typed (a staff note, a withdrawal reason); the services' own words are
     # never stored, they are built from `facts` when read, in the reader's language.
@@ -422,7 +424,7 @@ class PackageEvent(models.Model):
 
 
 class NotificationQuerySet(TenantQuerySet):
-    def for_user(self, user) -> "NotificationQuerySet":
+    def for_user(self, user: Viewer) -> Self:
         # Sellers see only the notices addressed to them, not the provider's copies.
         scoped = super().for_user(user)
         if user.is_authenticated and user.seller_id and not user.is_superuser:
@@ -462,7 +464,7 @@ class Notification(models.Model):
         TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
 
-    Status = NotificationStatus
+    Status: TypeAlias = NotificationStatus
 
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     # No index of its own: notification_seller leads with it.

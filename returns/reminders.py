@@ -62,6 +62,8 @@ def any_stage_due(now: datetime) -> Q:
 
 def next_stage_at(package: FailedPackage, now: datetime) -> datetime | None:
     """When this package's next reminder will be due, if one is left before the deadline."""
+    if package.claim_deadline is None:
+        return None
     for hours in stages():
         moment = package.claim_deadline - timedelta(hours=hours)
         sent = package.reminded_hours_before is not None and package.reminded_hours_before <= hours

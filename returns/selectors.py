@@ -2,12 +2,15 @@
 the console's filters and work list (so a count and its list agree)."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
-from returns.models import FailedPackage, Notification
+from portal.tenancy import Viewer
+from returns.models import FailedPackage, Notification, PackageStatus
 
 Status = FailedPackage.Status
 
@@ -19,11 +22,13 @@ SORTS = {
 }
 
 
-def packages_for(user) -> QuerySet[FailedPackage]:
+def packages_for(user: Viewer) -> QuerySet[FailedPackage]:
     return FailedPackage.objects.for_user(user).select_related("provider", "seller")
 
 
-def package_list(user, *, status: str = "", search: str = "", sort: str = "action") -> QuerySet:
+def package_list(
+    user: Viewer, *, status: str = "", search: str = "", sort: str = "action"
+) -> QuerySet[Any]:
     packages = packages_for(user)
     if status:
         packages = packages.filter(status=status)
@@ -45,14 +50,14 @@ DASHBOARD_ORDER = [
 ]
 
 
-def status_counts(user) -> list[tuple[str, str, int]]:
+def status_counts(user: Viewer) -> list[tuple[PackageStatus, StrOrPromise, int]]:
     """(status, label, number of packages) for every status, zeros included, in one query."""
     rows = FailedPackage.objects.for_user(user).order_by().values("status").annotate(n=Count("id"))
     found = {row["status"]: row["n"] for row in rows}
     return [(status, status.label, found.get(status, 0)) for status in DASHBOARD_ORDER]
 
 
-def needing_action(user) -> QuerySet[FailedPackage]:
+def needing_action(user: Viewer) -> QuerySet[FailedPackage]:
     """Packages the seller can still claim or release, the soonest deadline first."""
     return (
         packages_for(user)
@@ -62,19 +67,23 @@ def needing_action(user) -> QuerySet[FailedPackage]:
 
 
 def window_is_open(package: FailedPackage) -> bool:
-    return package.status == Status.AWAITING_SELLER and package.claim_deadline >= timezone.now()
+    deadline = package.claim_deadline
+    if package.status != Status.AWAITING_SELLER or deadline is None:
+        return False
+    return deadline >= timezone.now()
 
 
 def unread_count(request: HttpRequest) -> int:
     """The seller's unread notices, counted once a request: the nav and the page share it."""
     if not hasattr(request, "_unread_notices"):
-        request._unread_notices = (
+        request._unread_notices = (  # type: ignore[attr-defined]  # a cache for this request
             Notification.objects.for_user(request.user).filter(read_at__isnull=True).count()
         )
-    return request._unread_notices
+    count: int = request._unread_notices  # type: ignore[attr-defined]
+    return count
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def notifications_for(user: Viewer) -> QuerySet[Notification]:
     """The seller's notices, unread first, newest first."""
     return (
         Notification.objects.for_user(user)
@@ -91,14 +100,14 @@ def notifications_for(user) -> QuerySet[Notification]:
 CLOSING_SOON = timedelta(hours=48)
 
 
-def windows_closed(packages: QuerySet[FailedPackage], *, now: datetime) -> QuerySet:
+def windows_closed(packages: QuerySet[FailedPackage], *, now: datetime) -> QuerySet[Any]:
     """Past the deadline, still waiting: the finalize job moves them within minutes."""
     return packages.filter(status=Status.AWAITING_SELLER, claim_deadline__lt=now)
 
 
 def windows_closing(
     packages: QuerySet[FailedPackage], *, now: datetime, within: timedelta
-) -> QuerySet:
+) -> QuerySet[Any]:
     return packages.filter(
         status=Status.AWAITING_SELLER,
         claim_deadline__gte=now,
@@ -106,6 +115,6 @@ def windows_closing(
     )
 
 
-def overdue_destructions(packages: QuerySet[FailedPackage]) -> QuerySet:
+def overdue_destructions(packages: QuerySet[FailedPackage]) -> QuerySet[Any]:
     """Flagged by the overdue-destruction job and still not destroyed."""
     return packages.filter(status=Status.DESTRUCTION_PENDING, destruction_overdue_at__isnull=False)

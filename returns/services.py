@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,9 +23,11 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from portal.models import LogisticsProvider, Seller
+from portal.errors import DomainError
+from portal.formatting import local_date
+from portal.models import LogisticsProvider, Seller, User
+from portal.tenancy import Viewer
 from returns import emails, reminders, timestamps
-from returns.formatting import local_date
 from returns.models import (
     PHOTO_TYPES,
     Channel,
@@ -35,14 +38,6 @@ from returns.models import (
 )
 
 Status = FailedPackage.Status
-
-
-class DomainError(Exception):
-    """A refused change; `message` is meant for the person who asked for it."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def claim_deadline_for(noticed_at: datetime, zone_name: str) -> datetime:
@@ -76,7 +71,7 @@ def explain_state(package: FailedPackage, now: datetime | None = None) -> str:
             "so there is nothing to claim or release yet."
         ) % {"tracking": tracking}
     if status == Status.AWAITING_SELLER:
-        if package.claim_deadline < now:
+        if package.claim_deadline is not None and package.claim_deadline < now:
             return gettext(
                 "The %(days)s-day window for package %(tracking)s closed on %(closed)s, "
                 "so it is being scheduled for destruction; "
@@ -137,7 +132,7 @@ def explain_state(package: FailedPackage, now: datetime | None = None) -> str:
 # --- shared steps ---------------------------------------------------------------------
 
 
-def _actor(user):
+def _actor(user: Viewer | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -146,10 +141,10 @@ def _record(
     *,
     action: str,
     from_status: str,
-    actor,
+    actor: Viewer | None,
     channel: str,
     detail: str = "",
-    facts: dict | None = None,
+    facts: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> PackageEvent:
     """Append the event. `detail` is what a person typed; the services' own account goes in
@@ -168,7 +163,12 @@ def _record(
 
 
 def _move(
-    package: FailedPackage, *, expected: str, to: str, condition: Q | None = None, **fields
+    package: FailedPackage,
+    *,
+    expected: Status,
+    to: Status,
+    condition: Q | None = None,
+    **fields: Any,
 ) -> str:
     """Compare-and-set the status; returns the old status or raises with the reason."""
     rows = (
@@ -236,7 +236,7 @@ def register_package(
     provider: LogisticsProvider,
     seller: Seller,
     details: PackageDetails,
-    actor=None,
+    actor: Viewer | None = None,
     channel: str,
     registered_at: datetime | None = None,
 ) -> FailedPackage:
@@ -288,7 +288,7 @@ def record_failed_attempt(
     attempted_at: datetime,
     failure_reason: str,
     courier_note: str = "",
-    actor=None,
+    actor: Viewer | None = None,
     channel: str,
     locked: bool = False,
     number: int | None = None,
@@ -373,7 +373,7 @@ def record_delivered(
     *,
     package: FailedPackage,
     delivered_at: datetime,
-    actor=None,
+    actor: Viewer | None = None,
     channel: str,
     locked: bool = False,
 ) -> FailedPackage:
@@ -398,7 +398,7 @@ def record_seller_rejection(
     package: FailedPackage,
     rejected_at: datetime,
     note: str = "",
-    actor=None,
+    actor: Viewer | None = None,
     channel: str,
     locked: bool = False,
 ) -> FailedPackage:
@@ -438,7 +438,12 @@ def record_seller_rejection(
 
 @transaction.atomic
 def claim_package(
-    *, package: FailedPackage, actor=None, channel: str, ticket_reference: str = "", note: str = ""
+    *,
+    package: FailedPackage,
+    actor: Viewer | None = None,
+    channel: str,
+    ticket_reference: str = "",
+    note: str = "",
 ) -> FailedPackage:
     """The seller wants it back (a ticket, or a phone call recorded by staff)."""
     now = timezone.now()
@@ -465,7 +470,9 @@ def claim_package(
 
 
 @transaction.atomic
-def release_package(*, package: FailedPackage, actor=None, channel: str) -> FailedPackage:
+def release_package(
+    *, package: FailedPackage, actor: Viewer | None = None, channel: str
+) -> FailedPackage:
     """The seller no longer needs it: it goes to destruction now, not after the window."""
     now = timezone.now()
     from_status = _move(
@@ -509,10 +516,11 @@ def finalize_expired_package(
 
 
 def _reminder_refused(package: FailedPackage, now: datetime) -> str:
-    if package.status != Status.AWAITING_SELLER or package.claim_deadline < now:
+    deadline = package.claim_deadline
+    if package.status != Status.AWAITING_SELLER or deadline is None or deadline < now:
         return explain_state(package, now)
     zone = package.seller.time_zone
-    stage = reminders.current_stage(package.claim_deadline, now)
+    stage = reminders.current_stage(deadline, now)
     last = package.reminded_hours_before
     if stage is not None and last is not None and last <= stage:
         return gettext("The reminder for package %(tracking)s was already sent on %(sent)s.") % {
@@ -541,7 +549,7 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
         rows = FailedPackage.objects.filter(reminders.stage_due(hours, now), pk=package.pk).update(
             reminded_at=now, reminded_hours_before=hours
         )
-    if rows != 1:
+    if rows != 1 or hours is None:
         package.refresh_from_db()
         raise DomainError(_reminder_refused(package, now))
     package.reminded_at, package.reminded_hours_before = now, hours
@@ -625,7 +633,7 @@ def _record_many(
 
 @transaction.atomic
 def mark_returned(
-    *, package: FailedPackage, actor=None, channel: str, note: str = ""
+    *, package: FailedPackage, actor: Viewer | None = None, channel: str, note: str = ""
 ) -> FailedPackage:
     now = timezone.now()
     from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
@@ -643,7 +651,9 @@ def mark_returned(
 
 
 @transaction.atomic
-def withdraw_claim(*, package: FailedPackage, reason: str, actor=None, channel: str):
+def withdraw_claim(
+    *, package: FailedPackage, reason: str, actor: Viewer | None = None, channel: str
+) -> FailedPackage:
     reason = reason.strip()
     if not reason:
         raise DomainError(gettext("Say why the claim is withdrawn: the seller will read it."))
@@ -674,8 +684,8 @@ def confirm_destruction(
     package: FailedPackage,
     reference: str,
     method: str,
-    photo: File | None = None,
-    actor=None,
+    photo: File[bytes] | None = None,
+    actor: Viewer | None = None,
     channel: str,
 ) -> FailedPackage:
     reference = reference.strip()
@@ -689,7 +699,7 @@ def confirm_destruction(
             % {"method": method}
         )
     # The form names a photo by its checked content (photo.jpg); the name is how it is served.
-    if photo is not None and PurePosixPath(photo.name).suffix.lower() not in PHOTO_TYPES:
+    if photo is not None and PurePosixPath(photo.name or "").suffix.lower() not in PHOTO_TYPES:
         raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
     from_status = _move(
@@ -703,7 +713,7 @@ def confirm_destruction(
     )
     if photo is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.
-        package.destruction_photo.save(photo.name, photo, save=False)
+        package.destruction_photo.save(photo.name or "", photo, save=False)
         FailedPackage.objects.filter(pk=package.pk).update(
             destruction_photo=package.destruction_photo.name
         )

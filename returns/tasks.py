@@ -8,11 +8,13 @@ compare-and-set makes a second run, or a second worker, a no-op.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
+from portal.errors import DomainError
+from portal.formatting import local_date
 from returns import emails, outbox, reminders, services
-from returns.formatting import local_date
 from returns.models import FailedPackage, Notification
 
 Status = FailedPackage.Status
@@ -25,7 +27,7 @@ Status = FailedPackage.Status
 FINALIZE_BATCH_SIZE = 5000
 
 
-def _packages():
+def _packages() -> QuerySet[FailedPackage]:
     return FailedPackage.objects.select_related("seller", "provider")
 
 
@@ -44,7 +46,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
             f"→ to be destroyed by {package.provider.name}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
         batch_size=FINALIZE_BATCH_SIZE,
     )
     if summary.done:
@@ -72,7 +74,7 @@ def send_deadline_reminders(*, now: datetime | None = None, dry_run: bool = Fals
             f"{local_date(package.claim_deadline, package.seller.time_zone)}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
     )
 
 
@@ -94,7 +96,7 @@ def flag_overdue_destructions(*, now: datetime | None = None, dry_run: bool = Fa
             f"remind {package.provider.ops_email}"
         ),
         dry_run=dry_run,
-        skip_on=(services.DomainError,),
+        skip_on=(DomainError,),
     )
 
 

@@ -34,7 +34,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     """The active token behind a raw bearer token, marked as used; None if there is none."""
     # get(), not first(): the digest is unique, and first() would sort by the model's order.
     try:
-        token = (
+        token: ApiToken = (
             ApiToken.objects.active().select_related("provider").get(digest=ApiToken.digest_of(raw))
         )
     except ApiToken.DoesNotExist:

@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.tenancy import seller_required
+from portal.errors import DomainError
+from portal.tenancy import AuthenticatedRequest, seller_required
 from returns import inbox, selectors
 from returns.forms import PackageFilterForm
 from returns.models import Channel, FailedPackage, Notification
-from returns.services import DomainError, explain_state, release_package
+from returns.services import explain_state, release_package
 
 PAGE_SIZE = 25
 # Where a package the seller let go goes: destruction, then its certificate.
@@ -20,7 +21,7 @@ FINAL_ROAD = {FailedPackage.Status.DESTRUCTION_PENDING, FailedPackage.Status.DES
 
 @seller_required
 @require_GET
-def package_list(request: HttpRequest) -> HttpResponse:
+def package_list(request: AuthenticatedRequest) -> HttpResponse:
     form = PackageFilterForm(request.GET)
     filters = form.filters()
     packages = selectors.package_list(request.user, **filters)
@@ -40,7 +41,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 @require_GET
-def package_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def package_detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
     window_open = selectors.window_is_open(package)
     tickets = list(package.tickets.order_by("-created_at"))
@@ -64,7 +65,7 @@ def package_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @seller_required
 @require_http_methods(["GET", "POST"])
-def release(request: HttpRequest, public_id: str) -> HttpResponse:
+def release(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
     if request.method == "POST":
         try:
@@ -95,7 +96,7 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @seller_required
 @require_GET
-def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
+def certificate(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
     if package.status != FailedPackage.Status.DESTROYED:
         raise Http404(gettext("This package has not been destroyed, so it has no certificate."))
@@ -104,7 +105,7 @@ def certificate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @seller_required
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     notifications = selectors.notifications_for(request.user)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -116,7 +117,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 @require_POST
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
     notification = get_object_or_404(
         Notification.objects.for_user(request.user), pk=notification_id
     )
@@ -126,7 +127,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @seller_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = inbox.mark_read(notifications=Notification.objects.for_user(request.user))
     messages.success(
         request,

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
+from portal.formatting import local_short
 from portal.models import User
 from portal.worklist import RecentAction, WorkItem
 from returns import selectors
-from returns.formatting import local_short
 from returns.models import FailedPackage, MailServerStatus, Notification, PackageEvent
 
 Status = FailedPackage.Status
@@ -66,7 +66,7 @@ def notification_work(user: User) -> list[WorkItem]:
         )
     ]
     outage = MailServerStatus.objects.filter(unreachable_since__isnull=False).first()
-    if outage is not None:  # a row only while it lasts: nothing to do otherwise
+    if outage is not None and outage.unreachable_since is not None:  # a row only while it lasts
         waiting = notices.filter(
             status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
         ).count()

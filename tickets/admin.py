@@ -10,13 +10,15 @@ and are not edited or deleted anywhere.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import ModelAdmin
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -26,9 +28,9 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.errors import DomainError
 from returns.admin.scoping import ProviderScopedAdmin
 from returns.models import FailedPackage
-from returns.services import DomainError
 from tickets import selectors, services
 from tickets.forms import StaffReplyForm
 from tickets.models import INBOX_ORDERING, Ticket
@@ -56,10 +58,10 @@ class AssigneeFilter(admin.SimpleListFilter):
     title = _("assignee")
     parameter_name = "assigned"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [("nobody", gettext("Unassigned (open)")), ("me", gettext("Assigned to me"))]
 
-    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "nobody":
             return queryset.unassigned()
         if self.value() == "me":
@@ -71,10 +73,10 @@ class ResponseFilter(admin.SimpleListFilter):
     title = _("first answer")
     parameter_name = "response"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [("overdue", gettext("Overdue")), ("awaiting", gettext("Awaiting a first answer"))]
 
-    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "overdue":
             return queryset.overdue()
         if self.value() == "awaiting":
@@ -86,10 +88,10 @@ class StatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return list(STAFF_STATUS.items())
 
-    def queryset(self, request, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() in STAFF_STATUS:
             return queryset.filter(status=self.value())
         return queryset
@@ -151,10 +153,10 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sellers open tickets, with their first message and the package's claim
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # the conversation is the record of what was agreed
 
-    def get_form(self, request: HttpRequest, obj: Ticket | None = None, **kwargs):
+    def get_form(self, request: HttpRequest, obj: Ticket | None = None, **kwargs: Any):
         # The mixin scopes the choices to the user's provider; a ticket narrows them to
         # its own provider's active staff and its seller's packages there.
         form = super().get_form(request, obj, **kwargs)
@@ -172,7 +174,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
 
     # --- the ticket page --------------------------------------------------------------
 
-    def get_fieldsets(self, request: HttpRequest, obj: Ticket | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: Ticket | None = None) -> list[Any]:
         fieldsets = [
             (None, {"fields": ["reference", "subject", "seller_contact", "package", "category"]}),
             (_("Handling"), {"fields": HANDLING_FIELDS}),
@@ -205,12 +207,20 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj=None,
+    ):
         if obj is not None:
             context.update(self._console_context(request, obj, context.get("reply_form")))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict:
+    def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict[str, Any]:
         return {
             "ticket": ticket,
             "thread": selectors.thread(ticket, request.user),
@@ -417,7 +427,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         )
 
 
-def _reply_form(ticket: Ticket, *args) -> StaffReplyForm:
+def _reply_form(ticket: Ticket, *args: Any) -> StaffReplyForm:
     """The reply box, its next status the ticket's own unless the agent picks another.
 
     Every status is offered, so a move the ticket no longer allows (the seller closed

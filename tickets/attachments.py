@@ -20,17 +20,22 @@ ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 class CheckedUpload:
     """An upload whose type was read from its first bytes, not taken from its name."""
 
-    file: UploadedFile
+    file: UploadedFile[bytes]
     content_type: str
 
+    @property
+    def name(self) -> str:
+        return self.file.name or ""
 
-def check_upload(upload: UploadedFile) -> CheckedUpload:
-    if upload.size > MAX_FILE_SIZE:
+
+def check_upload(upload: UploadedFile[bytes]) -> CheckedUpload:
+    size = upload.size or 0
+    if size > MAX_FILE_SIZE:
         raise ValidationError(
             gettext("“%(name)s” is %(size)s; each file may be at most %(limit)s.")
             % {
                 "name": upload.name,
-                "size": filesizeformat(upload.size),
+                "size": filesizeformat(size),
                 "limit": filesizeformat(MAX_FILE_SIZE),
             },
             code="too_large",
@@ -50,7 +55,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     return CheckedUpload(file=upload, content_type=kind.mime)
 
 
-def check_uploads(uploads: list[UploadedFile]) -> list[CheckedUpload]:
+def check_uploads(uploads: list[UploadedFile[bytes]]) -> list[CheckedUpload]:
     if len(uploads) > MAX_FILES_PER_MESSAGE:
         raise ValidationError(
             gettext(

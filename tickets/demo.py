@@ -7,6 +7,7 @@ asked 30 hours ago and never answered, so a running worker escalates it.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -31,7 +32,7 @@ def _staff_of(package: FailedPackage) -> User | None:
     return User.objects.filter(provider=package.provider, is_staff=True, is_active=True).first()
 
 
-def _question(seller_user: User, packages: QuerySet) -> str | None:
+def _question(seller_user: User, packages: QuerySet[Any]) -> str | None:
     # The latest deadline: the demo's urgent packages stay untouched for the worker.
     package = (
         packages.filter(status=Status.AWAITING_SELLER, claim_deadline__gte=timezone.now())
@@ -64,14 +65,14 @@ def _question(seller_user: User, packages: QuerySet) -> str | None:
     return ticket.reference
 
 
-def _send_back(seller_user: User, packages: QuerySet) -> str | None:
+def _send_back(seller_user: User, packages: QuerySet[Any]) -> str | None:
     package = packages.filter(status=Status.CLAIMED, tickets__isnull=True).first()
     if package is None:
         return None
     # The demo claimed this package already, so the ticket is written as it would have
     # been then; the conversation that follows goes through the services.
     ticket = Ticket.objects.create(
-        seller=seller_user.seller,
+        seller=package.seller,  # the demo seller's own package
         provider=package.provider,
         package=package,
         category=Category.SEND_BACK,
@@ -92,7 +93,7 @@ def _send_back(seller_user: User, packages: QuerySet) -> str | None:
     return ticket.reference
 
 
-def _dispute(seller_user: User, packages: QuerySet) -> str | None:
+def _dispute(seller_user: User, packages: QuerySet[Any]) -> str | None:
     package = packages.filter(
         status=Status.DESTRUCTION_PENDING, reason=FailedPackage.Reason.SELLER_REJECTED
     ).first()
@@ -111,7 +112,7 @@ def _dispute(seller_user: User, packages: QuerySet) -> str | None:
     return ticket.reference
 
 
-def _closed(seller_user: User, packages: QuerySet) -> str | None:
+def _closed(seller_user: User, packages: QuerySet[Any]) -> str | None:
     package = packages.first()
     if package is None:
         return None
@@ -131,7 +132,7 @@ def _closed(seller_user: User, packages: QuerySet) -> str | None:
     return ticket.reference
 
 
-def _unanswered(seller_user: User, packages: QuerySet) -> str | None:
+def _unanswered(seller_user: User, packages: QuerySet[Any]) -> str | None:
     now = timezone.now()
     asked_at = now - timedelta(hours=30)
     # A package that failed before the question and is not the worker's to close soon.

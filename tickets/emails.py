@@ -1,5 +1,7 @@
 """One small function per ticket notice, each an outbox row written in the caller's transaction."""
 
+from typing import Any
+
 from django.conf import settings
 
 from returns import links
@@ -16,13 +18,15 @@ def _admin_ticket_url(ticket: Ticket) -> str:
     return links.link(f"/admin/tickets/ticket/{ticket.pk}/change/", language)
 
 
-def _context(ticket: Ticket, message: TicketMessage, *, for_seller: bool, **extra) -> dict:
+def _context(
+    ticket: Ticket, message: TicketMessage | None, *, for_seller: bool, **extra: Any
+) -> dict[str, Any]:
     """What a ticket notice shows; its links open in the recipient's language."""
     language = recipient_of(ticket.seller if for_seller else None, ticket.provider)
     return {
         "ticket": ticket,
         "message": message,
-        "attachments": list(message.attachments.all()),
+        "attachments": list(message.attachments.all()) if message is not None else [],
         "seller": ticket.seller,
         "provider": ticket.provider,
         "package": ticket.package,
@@ -33,7 +37,9 @@ def _context(ticket: Ticket, message: TicketMessage, *, for_seller: bool, **extr
     }
 
 
-def _to_provider(kind: str, ticket: Ticket, message: TicketMessage, key: str) -> Notification:
+def _to_provider(
+    kind: Notification.Kind, ticket: Ticket, message: TicketMessage, key: str
+) -> Notification:
     return queue_notification(
         kind=kind,
         provider=ticket.provider,

@@ -1,6 +1,8 @@
 """Ticket forms validate and render; `tickets.services` makes the changes."""
 
 from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -8,7 +10,10 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from portal.models import LogisticsProvider, User
+from returns.models import FailedPackage
 from tickets.attachments import (
     ACCEPT,
     MAX_FILE_SIZE,
@@ -22,7 +27,7 @@ from tickets.services import TicketRequest
 
 Category = Ticket.Category
 
-CATEGORY_HELP = {
+CATEGORY_HELP: dict[str, StrOrPromise] = {
     Category.SEND_BACK: _("The provider delivers the package to an address you choose."),
     Category.PICK_UP: _("You collect the package at the provider's warehouse."),
     Category.NOT_NEEDED: _("The provider destroys the package now; you get a certificate."),
@@ -31,21 +36,21 @@ CATEGORY_HELP = {
 }
 
 # The fields each category asks for, in order, and which of them it requires.
-CATEGORY_FIELDS = {
+CATEGORY_FIELDS: dict[str, list[str]] = {
     Category.SEND_BACK: ["package", "delivery_address", "contact_phone", "preferred_date"],
     Category.PICK_UP: ["package", "preferred_date", "preferred_time", "contact_phone"],
     Category.NOT_NEEDED: ["package", "confirm"],
     Category.QUESTION: ["package", "provider"],
     Category.DISPUTE: ["package"],
 }
-REQUIRED = {
+REQUIRED: dict[str, set[str]] = {
     Category.SEND_BACK: {"package", "delivery_address", "contact_phone"},
     Category.PICK_UP: {"package", "preferred_date", "preferred_time"},
     Category.NOT_NEEDED: {"package", "confirm"},
     Category.QUESTION: {"body"},
     Category.DISPUTE: {"package", "body"},
 }
-DEFAULT_BODY = {
+DEFAULT_BODY: dict[str, StrOrPromise] = {
     Category.SEND_BACK: _("Please send this package back to me."),
     Category.PICK_UP: _("I will pick this package up."),
     Category.NOT_NEEDED: _("I no longer need this package; it can be destroyed."),
@@ -63,7 +68,7 @@ class MultipleFileInput(forms.FileInput):
 class AttachmentsField(forms.FileField):
     """Up to five JPEG, PNG or PDF files, each checked by content and size."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         kwargs.setdefault("required", False)
         kwargs.setdefault(
@@ -79,7 +84,7 @@ class AttachmentsField(forms.FileField):
         )
         super().__init__(**kwargs)
 
-    def clean(self, data, initial=None) -> list[CheckedUpload]:
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedUpload]:
         uploads = []
         for upload in data or []:
             if upload:
@@ -87,7 +92,7 @@ class AttachmentsField(forms.FileField):
         return check_uploads(uploads)
 
 
-def _package_label(package) -> str:
+def _package_label(package: FailedPackage) -> str:
     return gettext("%(tracking)s · order %(order)s · %(status)s") % {
         "tracking": package.tracking_number,
         "order": package.order_id,
@@ -95,15 +100,22 @@ def _package_label(package) -> str:
     }
 
 
-class PackagePicker:
+if TYPE_CHECKING:
+    # Mixed into the two ticket forms only.
+    _FormMixin = forms.Form
+else:
+    _FormMixin = object
+
+
+class PackagePicker(_FormMixin):
     """The package field of both steps: it accepts every package the category may be about
     (`ticket_packages`) but lists at most PACKAGE_MATCHES of them, the chosen one kept, so a
     seller with 15,000 packages gets a short page; `search` narrows the list."""
 
     matches_shown = PACKAGE_MATCHES
 
-    def offer_packages(self, user, category: str | None, search: str) -> None:
-        field = self.fields["package"]
+    def offer_packages(self, user: User, category: str | None, search: str) -> None:
+        field: Any = self.fields["package"]  # a ModelChoiceField
         field.queryset = ticket_packages(user)
         found = offered_packages(user, category, search=search, limit=PACKAGE_MATCHES)
         self.package_search = search
@@ -149,7 +161,7 @@ class CategoryForm(PackagePicker, forms.Form):
         choices=_category_choices,
         widget=forms.RadioSelect,
     )
-    package = forms.ModelChoiceField(
+    package: forms.ModelChoiceField[FailedPackage] = forms.ModelChoiceField(
         label=_("Package"),
         queryset=None,
         to_field_name="public_id",
@@ -157,7 +169,7 @@ class CategoryForm(PackagePicker, forms.Form):
         empty_label=_("Not about one package"),
     )
 
-    def __init__(self, *args, user, search: str = "", **kwargs):
+    def __init__(self, *args: Any, user: User, search: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offer_packages(user, None, search)
 
@@ -166,10 +178,10 @@ class TicketForm(PackagePicker, forms.Form):
     """The second step: the details one category needs; it builds a `TicketRequest`."""
 
     category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
-    package = forms.ModelChoiceField(
+    package: forms.ModelChoiceField[FailedPackage] = forms.ModelChoiceField(
         label=_("Package"), queryset=None, to_field_name="public_id", required=False
     )
-    provider = forms.ModelChoiceField(
+    provider: forms.ModelChoiceField[LogisticsProvider] = forms.ModelChoiceField(
         label=_("Logistics provider"),
         queryset=None,
         required=False,
@@ -219,10 +231,12 @@ class TicketForm(PackagePicker, forms.Form):
     )
     attachments = AttachmentsField(label=_("Attachments"))
 
-    def __init__(self, *args, category: str, user, search: str = "", **kwargs):
+    def __init__(
+        self, *args: Any, category: str, user: User, search: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.category = category
+        self.ticket_category = category
         self.fields["category"].initial = category
         kept = ["category", *CATEGORY_FIELDS[category], "subject", "body", "attachments"]
         for name in list(self.fields):
@@ -233,22 +247,23 @@ class TicketForm(PackagePicker, forms.Form):
         self.order_fields(kept)
 
         if "package" not in REQUIRED[category]:
-            self.fields["package"].empty_label = _("Not about one package")
+            self.fields["package"].empty_label = _("Not about one package")  # type: ignore[attr-defined]
         self.offer_packages(user, category, search)
         if "provider" in self.fields:
-            self.fields["provider"].queryset = providers_for(user)
+            self.fields["provider"].queryset = providers_for(user)  # type: ignore[attr-defined]
         if category in DEFAULT_BODY:
             self.fields["body"].help_text = _("Optional: anything the provider should know.")
 
-    def clean_preferred_date(self):
-        preferred = self.cleaned_data["preferred_date"]
-        today = timezone.localdate(timezone=self.user.seller.zone)
+    def clean_preferred_date(self) -> date | None:
+        preferred: date | None = self.cleaned_data["preferred_date"]
+        seller = self.user.seller
+        today = timezone.localdate(timezone=seller.zone if seller else None)
         if preferred and preferred < today:
             raise forms.ValidationError(gettext("Choose today or a later date."))
         return preferred
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if "provider" in self.fields and not (cleaned.get("package") or cleaned.get("provider")):
             self.add_error(
                 "provider", gettext("Choose a package or the provider your question is for.")
@@ -259,9 +274,9 @@ class TicketForm(PackagePicker, forms.Form):
         data = self.cleaned_data
         package = data.get("package")
         return TicketRequest(
-            category=self.category,
-            subject=data["subject"].strip() or _default_subject(self.category, package),
-            body=data["body"].strip() or str(DEFAULT_BODY.get(self.category, "")),
+            category=Category(self.ticket_category),
+            subject=data["subject"].strip() or _default_subject(self.ticket_category, package),
+            body=data["body"].strip() or str(DEFAULT_BODY.get(self.ticket_category, "")),
             package=package,
             provider=data.get("provider"),
             delivery_address=data.get("delivery_address", "").strip(),
@@ -271,7 +286,7 @@ class TicketForm(PackagePicker, forms.Form):
         )
 
 
-def _default_subject(category: str, package) -> str:
+def _default_subject(category: str, package: FailedPackage | None) -> str:
     label = Category(category).label
     if package is None:
         return str(label)
@@ -314,11 +329,11 @@ class StaffReplyForm(forms.Form):
         help_text=_("An internal note leaves the status as it is."),
     )
 
-    def __init__(self, *args, statuses: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, statuses: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         """`statuses`: the ticket's own and those staff may move it to, as (value, label)."""
         super().__init__(*args, **kwargs)
-        self.fields["next_status"].choices = list(statuses)
+        self.fields["next_status"].choices = list(statuses)  # type: ignore[attr-defined]
 
     @property
     def internal(self) -> bool:
-        return self.cleaned_data["send_as"] == self.NOTE
+        return bool(self.cleaned_data["send_as"] == self.NOTE)

@@ -1,5 +1,6 @@
 import secrets
 from datetime import datetime, timedelta
+from typing import Self, TypeAlias
 
 from django.conf import settings
 from django.db import models
@@ -10,8 +11,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller
+from portal.querysets import TenantQuerySet
 from portal.storage import PrivateStorage
-from portal.tenancy import TenantQuerySet
+from portal.tenancy import Viewer
 from returns.models import FailedPackage
 from tickets.storage import attachment_name
 
@@ -77,8 +79,8 @@ class TicketQuerySet(TenantQuerySet):
 class Ticket(models.Model):
     """A conversation between a seller and a provider, usually about one package."""
 
-    Category = TicketCategory
-    Status = TicketStatus
+    Category: TypeAlias = TicketCategory
+    Status: TypeAlias = TicketStatus
 
     reference = models.CharField(
         _("reference"), max_length=16, unique=True, default=new_reference, editable=False
@@ -211,7 +213,7 @@ class MessageQuerySet(TenantQuerySet):
     seller_path = "ticket__seller"
     provider_path = "ticket__provider"
 
-    def for_user(self, user) -> "MessageQuerySet":
+    def for_user(self, user: Viewer) -> Self:
         # Internal notes are for provider staff: a seller's user never sees one.
         scoped = super().for_user(user)
         if user.is_authenticated and user.seller_id and not user.is_superuser:
@@ -261,7 +263,7 @@ class AttachmentQuerySet(TenantQuerySet):
     seller_path = "message__ticket__seller"
     provider_path = "message__ticket__provider"
 
-    def for_user(self, user) -> "AttachmentQuerySet":
+    def for_user(self, user: Viewer) -> Self:
         scoped = super().for_user(user)
         if user.is_authenticated and user.seller_id and not user.is_superuser:
             scoped = scoped.filter(message__internal=False)

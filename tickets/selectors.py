@@ -4,9 +4,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, User
+from portal.tenancy import Viewer
 from returns.models import FailedPackage
 from returns.selectors import SORTS, packages_for
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Ticket, TicketMessage, TicketQuerySet
 
 Category = Ticket.Category
 PackageStatus = FailedPackage.Status
@@ -24,11 +25,11 @@ LIVE_STATUSES = [
 ]
 
 
-def tickets_for(user) -> QuerySet[Ticket]:
+def tickets_for(user: Viewer) -> TicketQuerySet:
     return Ticket.objects.for_user(user).select_related("package", "provider", "seller")
 
 
-def thread(ticket: Ticket, user) -> QuerySet[TicketMessage]:
+def thread(ticket: Ticket, user: Viewer) -> QuerySet[TicketMessage]:
     """The messages of a ticket this user may read (a seller never sees internal notes)."""
     return (
         TicketMessage.objects.for_user(user)
@@ -38,7 +39,7 @@ def thread(ticket: Ticket, user) -> QuerySet[TicketMessage]:
     )
 
 
-def ticket_packages(user) -> QuerySet[FailedPackage]:
+def ticket_packages(user: Viewer) -> QuerySet[FailedPackage]:
     """Any of the seller's packages may be posted: a question or a dispute may be about a
     final one (a destroyed one's certificate, a rejection the seller disputes), and for the
     others `tickets.services` refuses with the package's state and what to do instead."""
@@ -46,7 +47,7 @@ def ticket_packages(user) -> QuerySet[FailedPackage]:
 
 
 def offered_packages(
-    user, category: str | None, *, search: str = "", limit: int
+    user: Viewer, category: str | None, *, search: str = "", limit: int
 ) -> list[FailedPackage]:
     """What the form's list shows: at most `limit` + 1 packages (the extra one tells that there
     are more) matching the start of a tracking number or an order id. A claim or a release
@@ -67,8 +68,10 @@ def offered_packages(
     return list(packages[: limit + 1])
 
 
-def providers_for(user) -> QuerySet[LogisticsProvider]:
+def providers_for(user: User) -> QuerySet[LogisticsProvider]:
     """The providers holding this seller's packages: the only ones a seller can write to."""
+    if user.seller_id is None:
+        return LogisticsProvider.objects.none()
     return LogisticsProvider.objects.filter(packages__seller_id=user.seller_id).distinct()
 
 

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.errors import DomainError
+from portal.formatting import local_date
 from portal.models import LogisticsProvider, User
-from returns.formatting import local_date
+from portal.tenancy import Viewer
 from returns.models import Channel, FailedPackage
-from returns.services import DomainError, claim_package, release_package
+from returns.services import claim_package, release_package
 from tickets import emails
 from tickets.attachments import CheckedUpload
 from tickets.models import (
@@ -53,7 +55,7 @@ STAFF_MOVES = {
 class TicketRequest:
     """What a seller asks for; `provider` is only read when there is no package."""
 
-    category: str
+    category: Category
     subject: str
     body: str
     package: FailedPackage | None = None
@@ -67,15 +69,20 @@ class TicketRequest:
 class DuplicateClaimError(DomainError):
     """The package already has an open ticket asking for it back; `ticket` is that one."""
 
-    def __init__(self, ticket: Ticket):
+    def __init__(self, ticket: Ticket) -> None:
         super().__init__(
             gettext(
                 "Package %(tracking)s already has an open ticket, %(reference)s, asking for it "
                 "back. Add what you need to that ticket instead."
             )
-            % {"tracking": ticket.package.tracking_number, "reference": ticket.reference}
+            % {"tracking": _tracking(ticket.package), "reference": ticket.reference}
         )
         self.ticket = ticket
+
+
+def _tracking(package: FailedPackage | None) -> str:
+    # A claim ticket and an unlinked ticket's old package always have one.
+    return package.tracking_number if package is not None else ""
 
 
 def _unused_reference() -> str:
@@ -101,18 +108,20 @@ def _attach(message: TicketMessage, files: Sequence[CheckedUpload]) -> None:
     for upload in files:
         attachment = Attachment(
             message=message,
-            original_name=upload.file.name[:200],
+            original_name=upload.name[:200],
             content_type=upload.content_type,
-            size=upload.file.size,
+            size=upload.file.size or 0,
         )
         # Written to disk before commit: a rollback leaves an orphan file, never a
         # row without its file.
-        attachment.file.save(upload.file.name, upload.file, save=False)
+        attachment.file.save(upload.name, upload.file, save=False)
         attachment.save()
 
 
 @transaction.atomic
-def open_ticket(*, author, request: TicketRequest, files: Sequence[CheckedUpload] = ()) -> Ticket:
+def open_ticket(
+    *, author: User, request: TicketRequest, files: Sequence[CheckedUpload] = ()
+) -> Ticket:
     """File a seller's ticket.
 
     1. A claim ticket is refused while the package has another open claim ticket.
@@ -125,19 +134,24 @@ def open_ticket(*, author, request: TicketRequest, files: Sequence[CheckedUpload
     if package is None and request.category in PACKAGE_MOVING_CATEGORIES:
         raise DomainError(gettext("Choose the package this ticket is about."))
     reference = _unused_reference()
-    if request.category in CLAIM_CATEGORIES:
+    if package is not None and request.category in CLAIM_CATEGORIES:
         _refuse_second_claim(package)
         claim_package(
             package=package, actor=author, channel=Channel.WEB, ticket_reference=reference
         )
-    elif request.category == Category.NOT_NEEDED:
+    elif package is not None and request.category == Category.NOT_NEEDED:
         release_package(package=package, actor=author, channel=Channel.WEB)
 
+    seller = author.seller
+    provider = package.provider if package else request.provider
+    if seller is None or provider is None:
+        # The pages let only a seller's user file a ticket, and the form asks for a provider.
+        raise ValueError("A ticket needs the author's seller and a provider.")
     now = timezone.now()
     ticket = Ticket.objects.create(
         reference=reference,
-        seller=author.seller,
-        provider=package.provider if package else request.provider,
+        seller=seller,
+        provider=provider,
         package=package,
         category=request.category,
         subject=request.subject,
@@ -160,11 +174,12 @@ def open_ticket(*, author, request: TicketRequest, files: Sequence[CheckedUpload
 def _locked(ticket: Ticket) -> Ticket:
     # Only the ticket row is locked: PostgreSQL cannot lock the optional package's side
     # of the join, and replies need no lock on it.
-    return (
+    locked: Ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("seller", "provider", "package")
         .get(pk=ticket.pk)
     )
+    return locked
 
 
 def reopen_until(ticket: Ticket) -> datetime | None:
@@ -177,7 +192,7 @@ def reopen_until(ticket: Ticket) -> datetime | None:
 
 @transaction.atomic
 def reply_as_seller(
-    *, ticket: Ticket, author, body: str, files: Sequence[CheckedUpload] = ()
+    *, ticket: Ticket, author: User, body: str, files: Sequence[CheckedUpload] = ()
 ) -> TicketMessage:
     """A seller's reply; on a closed or resolved ticket it reopens it, within 14 days."""
     ticket = _locked(ticket)
@@ -191,9 +206,7 @@ def reply_as_seller(
             )
             % {
                 "reference": ticket.reference,
-                "closed": local_date(
-                    ticket.closed_at or ticket.resolved_at, ticket.seller.time_zone
-                ),
+                "closed": local_date(until - REOPEN_WINDOW, ticket.seller.time_zone),
                 "days": REOPEN_WINDOW.days,
             }
         )
@@ -210,11 +223,11 @@ def reply_as_seller(
 def reply_as_staff(
     *,
     ticket: Ticket,
-    author,
+    author: User,
     body: str,
     internal: bool = False,
     files: Sequence[CheckedUpload] = (),
-    status: str | None = None,
+    status: Status | None = None,
 ) -> TicketMessage:
     """Provider staff answer the seller, or leave an internal note only staff will see.
 
@@ -225,10 +238,10 @@ def reply_as_staff(
     """
     ticket = _locked(ticket)
     now = timezone.now()
-    move = not internal and status is not None and status != ticket.status
-    if move:
+    new_status = Status(status) if not internal and status not in (None, ticket.status) else None
+    if new_status is not None:
         # Before anything is stored: a refused move leaves no reply and no file behind.
-        _check_move(ticket, Status(status))
+        _check_move(ticket, new_status)
     message = TicketMessage.objects.create(
         ticket=ticket, author=author, body=body, internal=internal, created_at=now
     )
@@ -236,8 +249,8 @@ def reply_as_staff(
     if internal:
         # A note changes nothing the seller can see, not even the ticket's last activity.
         return message
-    if move:
-        _move(ticket, Status(status), author, now)
+    if new_status is not None:
+        _move(ticket, new_status, author, now)
     Ticket.objects.filter(pk=ticket.pk).update(
         last_activity_at=now, first_response_at=ticket.first_response_at or now
     )
@@ -261,7 +274,7 @@ def close_ticket(*, ticket: Ticket) -> Ticket:
 
 
 @transaction.atomic
-def close_package_inquiries(*, package: FailedPackage, user) -> list[Ticket]:
+def close_package_inquiries(*, package: FailedPackage, user: Viewer) -> list[Ticket]:
     """The seller let the package go: close their open questions and disputes about it in one
     step (the package page offers it). Only `user`'s seller's tickets; none open closes none."""
     now = timezone.now()
@@ -280,7 +293,7 @@ def close_package_inquiries(*, package: FailedPackage, user) -> list[Ticket]:
 # --- provider staff -------------------------------------------------------------------
 
 
-def _note(ticket: Ticket, actor, body: str, now: datetime) -> TicketMessage:
+def _note(ticket: Ticket, actor: User, body: str, now: datetime) -> TicketMessage:
     return TicketMessage.objects.create(
         ticket=ticket, author=actor, body=body, internal=True, created_at=now
     )
@@ -291,7 +304,7 @@ def _name(user: User) -> str:
 
 
 @transaction.atomic
-def assign_ticket(*, ticket: Ticket, assignee: User | None, actor) -> Ticket:
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
     """Give the ticket to one of its provider's staff (or to nobody)."""
     ticket = _locked(ticket)
     if assignee is not None and not (
@@ -320,14 +333,14 @@ def assign_ticket(*, ticket: Ticket, assignee: User | None, actor) -> Ticket:
     if assignee is not None:
         body = gettext("Assigned to %(name)s.") % {"name": _name(assignee)}
     else:
-        body = gettext("Unassigned (was %(name)s).") % {"name": _name(previous)}
+        body = gettext("Unassigned (was %(name)s).") % {"name": _name(previous) if previous else ""}
     _note(ticket, actor, body, timezone.now())
     ticket.refresh_from_db()
     return ticket
 
 
 @transaction.atomic
-def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+def change_ticket_status(*, ticket: Ticket, status: Status, actor: User) -> Ticket:
     """Staff move a ticket along (waiting, resolved, closed, reopened); the thread records it."""
     ticket = _locked(ticket)
     _move(ticket, Status(status), actor, timezone.now())
@@ -335,11 +348,11 @@ def change_ticket_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     return ticket
 
 
-def _move(ticket: Ticket, new: Status, actor, now: datetime) -> None:
+def _move(ticket: Ticket, new: Status, actor: User, now: datetime) -> None:
     """Move a locked ticket to a status staff may give it, with a note of who did it."""
     _check_move(ticket, new)
     old = Status(ticket.status)
-    changes = {"status": new, "last_activity_at": now}
+    changes: dict[str, object] = {"status": new, "last_activity_at": now}
     if new == Status.RESOLVED:
         changes["resolved_at"] = now
     elif new == Status.CLOSED:
@@ -370,12 +383,12 @@ def _check_move(ticket: Ticket, new: Status) -> None:
                 "new_status": new.label.lower(),
             }
         )
-    if new in OPEN_STATUSES and ticket.is_claim and not ticket.is_open:
+    if new in OPEN_STATUSES and ticket.is_claim and not ticket.is_open and ticket.package:
         _refuse_second_claim(ticket.package)
 
 
 @transaction.atomic
-def link_package(*, ticket: Ticket, package: FailedPackage | None, actor) -> Ticket:
+def link_package(*, ticket: Ticket, package: FailedPackage | None, actor: User) -> Ticket:
     """Say which package a question or dispute is about; claims keep the package they moved."""
     ticket = _locked(ticket)
     if ticket.category in PACKAGE_MOVING_CATEGORIES:
@@ -411,7 +424,7 @@ def link_package(*, ticket: Ticket, package: FailedPackage | None, actor) -> Tic
         body = gettext("Linked to package %(tracking)s.") % {"tracking": package.tracking_number}
     else:
         body = gettext("No longer linked to package %(tracking)s.") % {
-            "tracking": previous.tracking_number
+            "tracking": _tracking(previous)
         }
     _note(ticket, actor, body, timezone.now())
     ticket.refresh_from_db()

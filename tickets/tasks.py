@@ -5,8 +5,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from portal.batches import JobSummary, run_in_batches
-from returns.formatting import local_date
-from returns.services import DomainError
+from portal.errors import DomainError
+from portal.formatting import local_date
 from tickets import services
 from tickets.models import Ticket
 

@@ -3,15 +3,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.tenancy import check_console_permission, seller_required
+from portal.errors import DomainError
+from portal.tenancy import AuthenticatedRequest, check_console_permission, seller_required
 from returns import selectors as package_selectors
-from returns.services import DomainError, explain_state
+from returns.models import FailedPackage
+from returns.services import explain_state
 from tickets import selectors, services
 from tickets.forms import CategoryForm, ReplyForm, TicketForm
 from tickets.models import Attachment, Ticket
@@ -22,7 +24,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """`/`: staff go to the console; a seller sees what needs doing."""
     user = request.user
     if not user.seller_id:
@@ -44,14 +46,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 @require_GET
-def ticket_list(request: HttpRequest) -> HttpResponse:
+def ticket_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.tickets_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "tickets/ticket_list.html", {"page": page})
 
 
-def _selected_package(request: HttpRequest, public_id: str | None):
+def _selected_package(request: AuthenticatedRequest, public_id: str | None) -> FailedPackage | None:
     # PostgreSQL refuses a NUL even in a lookup, and no public id holds one.
     if not public_id or "\x00" in public_id:
         return None
@@ -66,7 +68,7 @@ def _created_message(ticket: Ticket) -> str:
             "%(provider)s will not destroy it and will arrange its return."
         ) % {
             "reference": ticket.reference,
-            "tracking": ticket.package.tracking_number,
+            "tracking": ticket.package.tracking_number if ticket.package else "",
             "provider": provider,
         }
     if ticket.category == Ticket.Category.NOT_NEEDED:
@@ -75,7 +77,7 @@ def _created_message(ticket: Ticket) -> str:
             "%(tracking)s."
         ) % {
             "reference": ticket.reference,
-            "tracking": ticket.package.tracking_number,
+            "tracking": ticket.package.tracking_number if ticket.package else "",
             "provider": provider,
         }
     return gettext(
@@ -90,7 +92,7 @@ def _created_message(ticket: Ticket) -> str:
 
 @seller_required
 @require_http_methods(["GET", "POST"])
-def new_ticket(request: HttpRequest) -> HttpResponse:
+def new_ticket(request: AuthenticatedRequest) -> HttpResponse:
     """Category first (a GET form), then the details that category needs.
 
     The notice's link carries only the package (`?package=`): a package the seller can still
@@ -107,13 +109,13 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     searching = "find" in source
     search = source.get("q", "").strip()[:40]
     if category not in Ticket.Category.values or (searching and request.method == "GET"):
-        form = CategoryForm(
+        category_form = CategoryForm(
             request.GET if "category" in request.GET and not searching else None,
             initial={"package": request.GET.get("package"), "category": category},
             user=request.user,
             search=search,
         )
-        return render(request, "tickets/ticket_category.html", {"form": form})
+        return render(request, "tickets/ticket_category.html", {"form": category_form})
 
     form = TicketForm(
         request.POST if request.method == "POST" and not searching else None,
@@ -168,7 +170,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 @require_http_methods(["GET", "POST"])
-def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def ticket_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     ticket = get_object_or_404(selectors.tickets_for(request.user), reference=reference)
     form = ReplyForm(
         request.POST if request.method == "POST" else None,
@@ -210,7 +212,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @seller_required
 @require_POST
-def close(request: HttpRequest, reference: str) -> HttpResponse:
+def close(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     ticket = get_object_or_404(selectors.tickets_for(request.user), reference=reference)
     try:
         services.close_ticket(ticket=ticket)
@@ -230,7 +232,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
 
 @seller_required
 @require_POST
-def close_package_inquiries(request: HttpRequest, public_id: str) -> HttpResponse:
+def close_package_inquiries(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     """The package page's "close them": the open questions and disputes about a package."""
     package = get_object_or_404(package_selectors.packages_for(request.user), public_id=public_id)
     closed = services.close_package_inquiries(package=package, user=request.user)
@@ -255,7 +257,7 @@ def close_package_inquiries(request: HttpRequest, public_id: str) -> HttpRespons
 
 
 @require_GET
-def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+def attachment(request: AuthenticatedRequest, reference: str, attachment_id: int) -> FileResponse:
     """A ticket's file, for the ticket's seller, the provider's staff group and operators."""
     found = get_object_or_404(
         Attachment.objects.for_user(request.user),

@@ -1,6 +1,9 @@
+from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from django import template
+from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.worklist import recent_for, work_for
@@ -9,13 +12,13 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/_work_list.html", takes_context=True)
-def work_list(context) -> dict:
+def work_list(context: Context) -> dict[str, Any]:
     """`{% work_list %}` on the admin index: the signed-in user's rows."""
     return {"items": work_for(context["request"].user)}
 
 
 @register.filter
-def options(choices) -> SafeString:
+def options(choices: Iterable[dict[str, Any]]) -> SafeString:
     """`{{ choices|options }}`: a list filter's choices as the <option>s of a <select>.
 
     Built in one pass: the seller filter has a choice per shop, a thousand at a large
@@ -31,6 +34,6 @@ def options(choices) -> SafeString:
 
 
 @register.inclusion_tag("admin/_recent_actions.html", takes_context=True)
-def recent_actions(context) -> dict:
+def recent_actions(context: Context) -> dict[str, Any]:
     """`{% recent_actions %}`: the index's panel, from what the services recorded."""
     return {"actions": recent_for(context["request"].user)}

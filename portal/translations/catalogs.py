@@ -39,8 +39,13 @@ def catalog_path(root: Path, locale: str, domain: str) -> Path:
     return root / "locale" / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
+def _forms(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A message's id or string as its forms: one for a singular, one per plural form."""
+    return tuple(value) if isinstance(value, list | tuple) else (value or "",)
+
+
 def _key(message: Message) -> tuple[str, str | None]:
-    return (message.id[0] if isinstance(message.id, tuple) else message.id, message.context)
+    return (_forms(message.id)[0], message.context)
 
 
 def _read(path: Path, locale: str) -> Catalog | None:
@@ -81,7 +86,8 @@ def updated_catalog(template: Catalog, existing: Catalog | None, locale: str) ->
             continue
         old = existing.get(*_key(message)) if existing else None
         blank = ("",) * catalog.num_plurals if message.pluralizable else ""
-        string, flags = blank, set()
+        string: str | list[str] | tuple[str, ...] | None = blank
+        flags = set()
         if old is not None and old.pluralizable == message.pluralizable:
             string = old.string
             flags = {"fuzzy"} if old.fuzzy or old.id != message.id else set()
@@ -148,8 +154,8 @@ def format_mismatch(message: Message) -> str | None:
     """Why the translation of a python-format msgid would break the % operator, or None."""
     if not message.python_format:
         return None
-    sources = message.id if isinstance(message.id, tuple) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    sources = _forms(message.id)
+    strings = _forms(message.string)
     wanted = {p for source in sources for p in _placeholders(source)}
     named = any(name is not None for name, _type in wanted)
     for string in strings:
@@ -223,6 +229,7 @@ def compile_catalogs(root: Path) -> list[Path]:
     for po in po_files(root):
         locale = po.parent.parent.name
         catalog = _read(po, locale)
+        assert catalog is not None, po  # po_files lists only files that exist
         mo = po.with_suffix(".mo")
         with mo.open("wb") as fileobj:
             write_mo(fileobj, catalog, use_fuzzy=False)

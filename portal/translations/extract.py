@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
@@ -71,7 +72,7 @@ def _files(root: Path, folders: tuple[str, ...], suffixes: tuple[str, ...]) -> I
                 yield path
 
 
-def _run(method: str, source: str, keywords: dict, path: str) -> Iterator[Found]:
+def _run(method: str, source: str, keywords: dict[str, Any], path: str) -> Iterator[Found]:
     fileobj = io.BytesIO(source.encode("utf-8"))
     for _lineno, msgid, comments, context in extract(
         method,
@@ -82,7 +83,7 @@ def _run(method: str, source: str, keywords: dict, path: str) -> Iterator[Found]
         strip_comment_tags=False,
     ):
         if msgid:
-            yield Found(msgid, context, path, tuple(comments))
+            yield Found(cast("str | tuple[str, str]", msgid), context, path, tuple(comments))
 
 
 def python_messages(root: Path) -> Iterator[Found]:
@@ -123,7 +124,7 @@ def template_catalog(root: Path, domain: str) -> Catalog:
         catalog.add(
             found.msgid,
             string=("", "") if isinstance(found.msgid, tuple) else "",
-            locations=[(found.path, None)],
+            locations=[(found.path, None)],  # type: ignore[list-item]  # Babel allows no line
             auto_comments=_comments(found.comments),
             context=found.context,
         )

@@ -1,7 +1,7 @@
 """The package list's CSV export: the selected rows, streamed, safe to open in a spreadsheet."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from django.contrib import admin
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from returns.models import FailedPackage
 
-COLUMNS = [
+COLUMNS: list[tuple[str, Callable[[FailedPackage], object]]] = [
     ("tracking_number", lambda p: p.tracking_number),
     ("order_id", lambda p: p.order_id),
     ("return_id", lambda p: p.return_id),
@@ -38,7 +38,7 @@ COLUMNS = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell(value) -> str:
+def cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -62,7 +62,11 @@ def rows(queryset: QuerySet[FailedPackage]) -> Iterator[str]:
 
 
 @admin.action(description=_("Export selected as CSV"), permissions=["view"])
-def export_csv(modeladmin, request: HttpRequest, queryset) -> StreamingHttpResponse:
+def export_csv(
+    modeladmin: admin.ModelAdmin[FailedPackage],
+    request: HttpRequest,
+    queryset: QuerySet[FailedPackage],
+) -> StreamingHttpResponse:
     filename = f"packages-{timezone.now():%Y%m%d-%H%M}.csv"
     return StreamingHttpResponse(
         rows(queryset),

@@ -1,7 +1,7 @@
 """The outbox in the console: what was sent, what failed, and sending the failed ones again."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,7 +13,7 @@ from returns.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin):
+class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAdmin[Notification]):
     list_display = [
         "kind",
         "to_email",
@@ -38,7 +38,7 @@ class NotificationAdmin(ProviderScopedAdmin, ChangedByActionsOnly, admin.ModelAd
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # written by the services, with the change that causes them
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description=_("Send the failed ones again"), permissions=["change"])

@@ -10,6 +10,7 @@ on an intermediate page.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any, TypeAlias
 
 from django import forms
 from django.conf import settings
@@ -22,18 +23,24 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from portal.errors import DomainError
+from portal.formatting import local_date
 from returns import services
 from returns.admin.export import export_csv
-from returns.formatting import local_date
 from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
 from returns.models import Channel, FailedPackage
 
 Status = FailedPackage.Status
+PackageAdmin: TypeAlias = admin.ModelAdmin[FailedPackage]
+Action: TypeAlias = Callable[
+    [PackageAdmin, HttpRequest, QuerySet[FailedPackage]], HttpResponse | None
+]
 
 # How a package's state reads for an agent, in "TRK-1 is …" (the status labels are
 # written for sellers: "Waiting for you").
-STATE = {
+STATE: dict[str, StrOrPromise] = {
     Status.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
     Status.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
     Status.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
@@ -51,11 +58,13 @@ ROWS_SHOWN = 100
 FORM_TEMPLATE = "admin/returns/failedpackage/action_form.html"
 
 
-def _one_batch(action: Callable) -> Callable:
+def _one_batch(action: Action) -> Action:
     """Refuse a selection (or "select all") larger than MAX_ROWS, before asking anything."""
 
     @wraps(action)
-    def guarded(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    def guarded(
+        modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+    ) -> HttpResponse | None:
         selected = queryset.count()
         if selected > MAX_ROWS:
             modeladmin.message_user(
@@ -92,7 +101,7 @@ def _each(
         if reason is None:
             try:
                 change(package)
-            except services.DomainError as error:
+            except DomainError as error:
                 package.refresh_from_db()
                 reason = _wrong_state(package, expected) or error.message
         if reason is None:
@@ -113,7 +122,9 @@ def _wrong_state(package: FailedPackage, expected: str) -> str | None:
     }
 
 
-def _tell(modeladmin, request: HttpRequest, report: Report, done: str) -> HttpResponse | None:
+def _tell(
+    modeladmin: PackageAdmin, request: HttpRequest, report: Report, done: str
+) -> HttpResponse | None:
     message = done
     if report.skipped:
         reasons = report.skipped[:REASONS_SHOWN]
@@ -147,14 +158,16 @@ class Question:
     """The intermediate page of an action that needs more than a click."""
 
     action: str
-    title: str
+    title: StrOrPromise
     form_class: type[forms.Form]
     expected: str
-    submit: str
+    submit: StrOrPromise
     # The form's initial values that depend on the selected packages.
-    initial: Callable[[QuerySet[FailedPackage]], dict] = lambda packages: {}
+    initial: Callable[[QuerySet[FailedPackage]], dict[str, Any]] = lambda packages: {}
 
-    def ask(self, modeladmin, request: HttpRequest, queryset) -> tuple[dict | None, HttpResponse]:
+    def ask(
+        self, modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+    ) -> tuple[dict[str, Any], None] | tuple[None, HttpResponse]:
         """(cleaned data, None) once the page is sent and valid; else (None, the page)."""
         if "confirm" in request.POST:
             form = self.form_class(request.POST, request.FILES)
@@ -194,7 +207,9 @@ FAILED_ATTEMPT = Question(
 # Translators: a trailing "…" means a form follows; keep it at the end.
 @admin.action(description=_("Record a failed delivery attempt…"), permissions=["change"])
 @_one_batch
-def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+def record_failed_attempt(
+    modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+) -> HttpResponse | None:
     data, page = FAILED_ATTEMPT.ask(modeladmin, request, queryset)
     if data is None:
         return page
@@ -234,7 +249,9 @@ def record_failed_attempt(modeladmin, request: HttpRequest, queryset) -> HttpRes
 
 @admin.action(description=_("Mark returned to the seller"), permissions=["change"])
 @_one_batch
-def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+def mark_returned(
+    modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+) -> HttpResponse | None:
     report = _each(
         queryset,
         expected=Status.CLAIMED,
@@ -253,9 +270,10 @@ def mark_returned(modeladmin, request: HttpRequest, queryset) -> HttpResponse | 
 
 
 def _window_closed(package: FailedPackage) -> str | None:
-    if package.claim_deadline >= timezone.now():
+    deadline = package.claim_deadline
+    if deadline is None or deadline >= timezone.now():
         return None
-    closed = local_date(package.claim_deadline, package.seller.time_zone)
+    closed = local_date(deadline, package.seller.time_zone)
     return gettext("%(tracking)s's claim window closed on %(closed)s") % {
         "tracking": package.tracking_number,
         "closed": closed,
@@ -264,7 +282,9 @@ def _window_closed(package: FailedPackage) -> str | None:
 
 @admin.action(description=_("Record a phone claim (the seller called)"), permissions=["change"])
 @_one_batch
-def record_phone_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+def record_phone_claim(
+    modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+) -> HttpResponse | None:
     report = _each(
         queryset,
         expected=Status.AWAITING_SELLER,
@@ -299,7 +319,9 @@ WITHDRAW = Question(
 
 @admin.action(description=_("Withdraw the claim…"), permissions=["change"])
 @_one_batch
-def withdraw_claim(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+def withdraw_claim(
+    modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+) -> HttpResponse | None:
     data, page = WITHDRAW.ask(modeladmin, request, queryset)
     if data is None:
         return page
@@ -333,7 +355,9 @@ DESTRUCTION = Question(
 
 @admin.action(description=_("Confirm destruction…"), permissions=["change"])
 @_one_batch
-def confirm_destruction(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+def confirm_destruction(
+    modeladmin: PackageAdmin, request: HttpRequest, queryset: QuerySet[FailedPackage]
+) -> HttpResponse | None:
     data, page = DESTRUCTION.ask(modeladmin, request, queryset)
     if data is None:
         return page

@@ -5,13 +5,14 @@ actions and the buttons on its page, which call the services.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import ModelAdmin, helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -23,8 +24,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import formatting
 from portal.models import LogisticsProvider
-from returns import formatting, selectors
+from returns import selectors
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
@@ -43,10 +45,10 @@ class StatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [(value, STATE[value].capitalize()) for value in Status.values]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in Status.values:
             return queryset.filter(status=self.value())
         return queryset
@@ -58,14 +60,14 @@ class DeadlineFilter(admin.SimpleListFilter):
     title = _("claim deadline")
     parameter_name = "deadline"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [
             ("closed", gettext("Passed (closing now)")),
             ("today", gettext("Closes today")),
             ("48h", gettext("Closes within 48 hours")),
         ]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         now = timezone.now()
         if self.value() == "closed":
             return selectors.windows_closed(queryset, now=now)
@@ -82,10 +84,10 @@ class DestructionFilter(admin.SimpleListFilter):
     title = _("destruction")
     parameter_name = "destruction"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [("overdue", gettext("Overdue"))]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "overdue":
             return selectors.overdue_destructions(queryset)
         return queryset
@@ -127,7 +129,7 @@ class PackageChangeList(ChangeList):
 
     ID = "__id__"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
@@ -235,7 +237,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     ]
     inlines = [AttemptInline, EventInline]
 
-    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return PackageChangeList
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
@@ -328,7 +330,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         # Packages arrive through the intake API or the CSV import, with their event.
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
@@ -336,7 +338,9 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         # changed while this request ran.
         obj.save(update_fields=form.changed_data)
 
-    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, obj=None, **kwargs: Any
+    ):
         """The page's buttons: the actions its state allows and the user may run."""
         allowed = self.get_actions(request)
         names = ACTIONS_FOR_STATUS.get(obj.status, []) if obj else []

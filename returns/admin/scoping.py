@@ -7,7 +7,12 @@ the id is real). Foreign-key choices and list filters are scoped the same way.
 Operators (superusers) see everything.
 """
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
@@ -15,10 +20,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider, Seller, User
+from portal.tenancy import Viewer
 from returns.models import FailedPackage
 
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into a ModelAdmin, whose methods they extend.
+    _AdminMixin = admin.ModelAdmin[Any]
+else:
+    _AdminMixin = object
 
-def sellers_for(user: User) -> QuerySet[Seller]:
+
+def sellers_for(user: Viewer) -> QuerySet[Seller]:
     """Sellers this user may see: for provider staff, those with packages at the provider."""
     sellers = Seller.objects.all()
     if user.is_superuser:
@@ -27,13 +39,16 @@ def sellers_for(user: User) -> QuerySet[Seller]:
     return sellers.filter(Exists(packages))
 
 
-def choices_for(model: type[models.Model], user: User) -> QuerySet:
+def choices_for(model: type[models.Model], user: Viewer) -> QuerySet[Any]:
     """The rows a foreign-key field may offer this user."""
     manager = model._default_manager
+    if not user.is_authenticated:
+        return manager.none()
     if user.is_superuser:
         return manager.all()
     if hasattr(manager, "for_user"):
-        return manager.for_user(user)
+        scoped: QuerySet[Any] = manager.for_user(user)
+        return scoped
     if model is Seller:
         return sellers_for(user)
     if not user.provider_id:
@@ -46,25 +61,31 @@ def choices_for(model: type[models.Model], user: User) -> QuerySet:
     return manager.none()
 
 
-class ProviderScopedAdmin:
+class ProviderScopedAdmin(_AdminMixin):
     """Mixed into every ModelAdmin of a provider-owned model."""
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).for_user(request.user)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: Any = super().get_queryset(request)  # a TenantQuerySet: the model's manager's
+        scoped: QuerySet[Any] = queryset.for_user(request.user)
+        return scoped
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> models.Model:
+        obj: models.Model | None = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(
                 gettext("No %(name)s matches the given id.") % {"name": self.opts.verbose_name}
             )
         return obj
 
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         kwargs["queryset"] = choices_for(db_field.remote_field.model, request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_list_filter(self, request: HttpRequest) -> list:
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         # Staff work for one provider: a provider filter would list the others.
         filters = list(super().get_list_filter(request))
         if request.user.is_superuser:
@@ -72,11 +93,11 @@ class ProviderScopedAdmin:
         return [f for f in filters if _filtered_field(f) != "provider"]
 
 
-def _filtered_field(list_filter) -> str | None:
+def _filtered_field(list_filter: object) -> str | None:
     """`provider` for "provider", ("provider", SomeFilter) or "provider__name"."""
     if isinstance(list_filter, str | tuple | list):
         path = list_filter if isinstance(list_filter, str) else list_filter[0]
-        return path.split("__")[0]
+        return str(path).split("__")[0]
     return None  # a SimpleListFilter, which scopes its own choices
 
 
@@ -91,7 +112,7 @@ class SellerFilter(admin.SimpleListFilter):
     # in a GET form, keeping the other filters as hidden fields, reads the same.
     template = "admin/returns/select_filter.html"
 
-    def choices(self, changelist):
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
         self.kept_params = [
             (name, value)
             for name, value in changelist.get_filters_params().items()
@@ -101,11 +122,13 @@ class SellerFilter(admin.SimpleListFilter):
         for value, label in self.lookup_choices:
             yield {"value": value, "display": label, "selected": value == selected}
 
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         sellers = sellers_for(request.user).order_by("name").values_list("pk", "name", "shop_code")
         return [(str(pk), f"{name} ({code})") for pk, name, code in sellers]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if not value:
             return queryset
@@ -114,21 +137,21 @@ class SellerFilter(admin.SimpleListFilter):
         return queryset.filter(**{self.seller_field: int(value)})
 
 
-class ReadOnly:
+class ReadOnly(_AdminMixin):
     """Shown to those who may view; added, changed and deleted by no one here."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
-class ChangedByActionsOnly:
+class ChangedByActionsOnly(_AdminMixin):
     """The change page is read-only; the list's actions, which call services, change rows."""
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return obj is None and super().has_change_permission(request)

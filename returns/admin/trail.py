@@ -9,7 +9,9 @@ from returns.models import DeliveryAttempt, PackageEvent
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin):
+class DeliveryAttemptAdmin(
+    ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin[DeliveryAttempt]
+):
     list_display = ["package", "number", "attempted_at", "outcome", "failure_reason"]
     list_filter = ["outcome"]
     list_select_related = ["package"]
@@ -23,7 +25,7 @@ class DeliveryAttemptAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.Mod
 
 
 @admin.register(PackageEvent)
-class PackageEventAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin):
+class PackageEventAdmin(ProviderScopedAdmin, ReadOnly, ExactSearch, admin.ModelAdmin[PackageEvent]):
     list_display = ["created_at", "package", "action", "from_status", "to_status", "channel"]
     list_filter = ["channel", "action"]
     list_select_related = ["package", "actor"]

@@ -16,9 +16,11 @@
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import monotonic
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -93,7 +95,7 @@ def _lease_until(now: datetime, budget: float) -> datetime:
     return now + timedelta(seconds=budget + 10 * step)
 
 
-def _render(batch: list[Notification], now: datetime, summary: DeliverySummary) -> list:
+def _render(batch: list[Notification], now: datetime, summary: DeliverySummary) -> list[Any]:
     """Fill in the notices written in bulk; one that cannot be rendered backs off alone."""
     ready = []
     for notification in batch:
@@ -132,7 +134,7 @@ def _send_batch(
     batch: list[Notification],
     transport: Transport,
     now: datetime,
-    out_of_time,
+    out_of_time: Callable[[], bool],
     summary: DeliverySummary,
 ) -> bool:
     """Send each row and mark it; returns False when the run must stop here."""

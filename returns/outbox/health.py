@@ -11,7 +11,7 @@ from returns.models import MailServerStatus, Notification
 STALLED_AFTER = timedelta(minutes=15)
 
 
-def email_health() -> tuple[str, dict]:
+def email_health() -> tuple[str, dict[str, object]]:
     """("email", {...}): degraded while the server is unreachable or delivery stalls."""
     now = timezone.now()
     outage = MailServerStatus.objects.filter(unreachable_since__isnull=False).first()
@@ -24,13 +24,13 @@ def email_health() -> tuple[str, dict]:
         .first()
     )
     stalled = first is not None and now - first["next_attempt_at"] > STALLED_AFTER
-    report = {
+    report: dict[str, object] = {
         "status": "degraded" if outage or stalled else "ok",
         "server": "unreachable" if outage else "ok",
         "oldest_pending_seconds": (
             int((now - first["created_at"]).total_seconds()) if first else None
         ),
     }
-    if outage:
+    if outage is not None and outage.unreachable_since is not None:
         report["unreachable_since"] = outage.unreachable_since.isoformat()
     return "email", report

@@ -10,7 +10,7 @@ after a back-off, never at once.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Value
@@ -127,7 +127,7 @@ def mark_failed(
     Returns whether that was the last attempt.
     """
     last = notification.attempts >= MAX_SEND_ATTEMPTS
-    changes = {
+    changes: dict[str, object] = {
         "status": Status.FAILED if last else Status.PENDING,
         "lease_until": None,
         "next_attempt_at": now + backoff(notification.attempts),
@@ -151,7 +151,11 @@ def release(
     With `retry_at` (the server was unreachable) the rows wait until then and carry
     the error; without it (the run's time is up) the next run takes them first.
     """
-    changes: dict = {"status": Status.PENDING, "lease_until": None, "attempts": F("attempts") - 1}
+    changes: dict[str, Any] = {
+        "status": Status.PENDING,
+        "lease_until": None,
+        "attempts": F("attempts") - 1,
+    }
     if retry_at is not None:
         changes |= {"next_attempt_at": retry_at, "last_error": error}
     reconnecting(

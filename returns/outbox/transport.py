@@ -15,8 +15,12 @@ A send that fails did one of three things, and each is handled differently:
 import contextlib
 import logging
 import smtplib
+from typing import TYPE_CHECKING
 
 from django.core import mail
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +77,11 @@ class Transport:
         if isinstance(smtp, smtplib.SMTP):
             data = smtp.data
 
-            def watched_data(msg):
+            def watched_data(msg: "Buffer | str") -> tuple[int, bytes]:
                 self._data_started = True
                 return data(msg)
 
-            smtp.data = watched_data
+            smtp.data = watched_data  # type: ignore[method-assign]  # to see DATA start
         self._broken = False
 
     def close(self) -> None:

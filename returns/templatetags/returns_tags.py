@@ -10,7 +10,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from returns import emails, formatting
+from portal import formatting
+from returns import emails
 from returns.models import EventAction, FailedPackage, Notification
 from returns.selectors import window_is_open
 
@@ -99,7 +100,8 @@ def time_left_when_sent() -> str:
 @register.filter
 def body_text_now(notification: Notification) -> str:
     """A notice's text as the portal shows it: one not sent yet gives the time left now."""
-    deadline = notification.package.claim_deadline if notification.package_id else None
+    package = notification.package
+    deadline = package.claim_deadline if package is not None else None
     words = emails.time_left_words(notification, deadline, timezone.now())
     return notification.body_text.replace(emails.TIME_LEFT_MARK, words)
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from portal.errors import DomainError
 from returns import services
 from returns.csv_import import import_packages
 from returns.management.commands.import_packages import Command as ImportCommand
@@ -135,7 +136,7 @@ def test_a_row_the_state_machine_refuses_leaves_nothing_of_itself(
     provider_x, seller_a, monkeypatch
 ):
     def refuse(**kwargs):
-        raise services.DomainError("The courier's scanner was unplugged.")
+        raise DomainError("The courier's scanner was unplugged.")
 
     monkeypatch.setattr(services, "record_delivered", refuse)
     data = csv_bytes(

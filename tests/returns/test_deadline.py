@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from returns.formatting import local_datetime, time_left
+from portal.formatting import local_datetime, time_left
 from returns.services import claim_deadline_for
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
+from portal import formatting
 from portal.demo import DEFAULT_PASSWORD, seed_accounts
-from returns import formatting
 from returns.demo import seed_packages
 from returns.models import FailedPackage, Notification
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from returns import formatting
+from portal import formatting
 
 DEADLINE = datetime(2026, 3, 10, 23, 59, 59, tzinfo=ZoneInfo("Asia/Bangkok"))
 

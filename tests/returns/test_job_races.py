@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db.models import Count
 
+from portal.errors import DomainError
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
@@ -98,7 +99,7 @@ def test_a_claim_racing_the_finalize_at_the_deadline_has_exactly_one_winner(
         else:
             wins["finalize"] += 1
             assert package.status == Status.DESTRUCTION_PENDING
-            assert isinstance(claim, services.DomainError)
+            assert isinstance(claim, DomainError)
             assert claim.message == (
                 f"Package {package.tracking_number} was scheduled for destruction on "
                 "10 March at 23:59 Bangkok time because no ticket was filed; "

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from portal.errors import DomainError
 from returns import emails, outbox, services, tasks
 from returns.models import Notification
 from returns.outbox import leases
@@ -130,7 +131,7 @@ def test_a_refused_change_queues_nothing(provider_x, seller_a, django_capture_on
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(services.DomainError),
+        pytest.raises(DomainError),
     ):
         services.release_package(package=package, channel="web")
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.errors import DomainError
 from returns import services
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
@@ -52,14 +53,14 @@ def test_claims_racing_the_finalize_at_the_deadline_end_in_exactly_one_state(pro
             try:
                 services.claim_package(package=package, channel="web")
                 claimed.append(package.pk)
-            except services.DomainError as refusal:
+            except DomainError as refusal:
                 assert "scheduled for destruction" in refusal.message
                 refused.append(package.pk)
 
     def job_finalizes():
         # The job's clock is past the deadline; the seller's is not: both may try each row.
         for package in reversed(packages):
-            with contextlib.suppress(services.DomainError):
+            with contextlib.suppress(DomainError):
                 services.finalize_expired_package(
                     package=package, now=deadline + timedelta(seconds=1)
                 )
@@ -126,7 +127,7 @@ def test_two_agents_recording_the_last_attempt_fail_the_package_once(provider_x,
                 package=package, attempted_at=timezone.now(), failure_reason="3", channel="api"
             )
             outcomes.append("recorded")
-        except services.DomainError:
+        except DomainError:
             outcomes.append("refused")
 
     run_together(third_attempt, third_attempt, third_attempt)

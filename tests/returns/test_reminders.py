@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 
+from portal.errors import DomainError
 from returns import services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
@@ -90,7 +91,7 @@ def test_a_package_failing_30_hours_before_its_deadline_gets_only_the_24_hour_re
 
     at(clock, 29.75)
     assert run() == (0, 0, 0)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.send_deadline_reminder(package=late)
     assert refused.value.message == (
         f"Package {late.tracking_number} is not due a reminder before "
@@ -109,7 +110,7 @@ def test_a_package_failing_inside_the_last_stage_gets_no_reminder(clock, make_pa
 
     at(clock, 9)
     assert run() == (0, 0, 0)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.send_deadline_reminder(package=latest)
 
     assert refused.value.message == (
@@ -136,7 +137,7 @@ def test_a_second_reminder_of_the_same_stage_is_refused_in_words(clock, make_pac
     at(clock, 48)
     services.send_deadline_reminder(package=package)
 
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.send_deadline_reminder(package=package)
 
     assert refused.value.message == (

@@ -10,9 +10,10 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.errors import DomainError
 from returns import services
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
-from returns.services import DomainError, PackageDetails
+from returns.services import PackageDetails
 from tests.factories import AttemptFactory, PackageFactory, UserFactory
 
 Status = FailedPackage.Status
@@ -340,7 +341,7 @@ def test_withdrawing_a_claim_sends_it_to_destruction_with_the_reason(claimed, xa
 def test_a_destruction_photo_that_is_not_a_jpeg_or_png_is_refused(pending, xavier):
     page = ContentFile(b"<html><script>alert(1)</script></html>", name="evidence.html")
 
-    with pytest.raises(services.DomainError, match="must be a JPEG or PNG picture"):
+    with pytest.raises(DomainError, match="must be a JPEG or PNG picture"):
         services.confirm_destruction(
             package=pending, reference="DX-1", method="shredded", photo=page, channel="admin"
         )

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from returns import formatting
+from portal import formatting
 from returns.models import EventAction
 from returns.templatetags.returns_tags import event_label, status_badge, time_left_badge
 from tests.builders import awaiting_package

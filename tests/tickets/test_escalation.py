@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 import time_machine
 
+from portal.errors import DomainError
 from returns.models import Notification
-from returns.services import DomainError
 from tests.builders import awaiting_package, question_ticket
 from tickets import emails, services, tasks
 from tickets.models import Ticket

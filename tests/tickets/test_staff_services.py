@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from portal.errors import DomainError
 from returns.models import Notification
-from returns.services import DomainError
 from tests.builders import awaiting_package, file_ticket, question_ticket
 from tests.factories import PackageFactory, UserFactory
 from tickets import services

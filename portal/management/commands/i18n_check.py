@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "translation's %(name)s placeholders do not match its msgid's. Run by `make test`."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         found = problems(settings.BASE_DIR)
         for problem in found:
             self.stderr.write(str(problem))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "translations left out). Run on start and on deploy; the .mo files are not committed."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         written = compile_catalogs(settings.BASE_DIR)
         if options["verbosity"] < 1:
             return

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -12,6 +14,6 @@ class Command(BaseCommand):
         "translation, gone ones are dropped. No system gettext is needed."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for path in update_catalogs(settings.BASE_DIR):
             self.stdout.write(f"wrote {path.relative_to(settings.BASE_DIR)}")

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.jobs import UnknownJob, registered_jobs, run_job
 
@@ -9,13 +11,13 @@ class Command(BaseCommand):
         "operators). Exits with an error when a row failed."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help=f"One of: {', '.join(registered_jobs())}.")
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would change; change nothing."
         )
 
-    def handle(self, *args, name: str, dry_run: bool, **options):
+    def handle(self, *args: Any, name: str, dry_run: bool, **options: Any) -> None:
         try:
             summary = run_job(name, dry_run=dry_run)
         except UnknownJob as exc:

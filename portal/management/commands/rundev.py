@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -59,7 +60,7 @@ def port_in_use(address: str) -> bool:
     return False
 
 
-def start(*args: str) -> subprocess.Popen:
+def start(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "manage.py", *args],
         env={**os.environ, "DEBUG": "true"},
@@ -67,7 +68,7 @@ def start(*args: str) -> subprocess.Popen:
     )
 
 
-def stop(children: list[subprocess.Popen]) -> None:
+def stop(children: list[subprocess.Popen[bytes]]) -> None:
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
@@ -83,7 +84,7 @@ def stop(children: list[subprocess.Popen]) -> None:
 class Command(BaseCommand):
     help = "Run the development web server and the django-q2 worker together."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         address = settings.RUN_ADDRESS
         if not is_loopback(address):
             raise CommandError(

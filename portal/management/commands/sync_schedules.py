@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from portal.jobs import registered_jobs, sync_schedules
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "and remove the portal's schedules no longer listed there. Safe to run on every deploy."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = sync_schedules()
         jobs = {job.schedule_name: job for job in registered_jobs().values()}
         for verb, names in [

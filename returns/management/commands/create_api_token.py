@@ -4,6 +4,8 @@ The token alone goes to stdout, so a deploy script can capture it; the advice
 goes to stderr. Only its digest is stored: lost means revoke and create anew.
 """
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.models import LogisticsProvider
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             "--name", required=True, help="Which system will use it, e.g. “carrier feed”."
         )
 
-    def handle(self, *args, provider: str, name: str, **options) -> None:
+    def handle(self, *args: Any, provider: str, name: str, **options: Any) -> None:
         found = LogisticsProvider.objects.filter(code=provider).first()
         if found is None:
             codes = ", ".join(LogisticsProvider.objects.values_list("code", flat=True))

@@ -3,6 +3,7 @@
 import textwrap
 from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +15,7 @@ from returns.csv_import import import_packages
 class Command(BaseCommand):
     help = "Register a provider's return packages from a CSV file, row by row."
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
         lines = [
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("provider", help="The provider's code, e.g. swiftlane.")
         parser.add_argument("file", type=Path, help="The CSV file.")
 
-    def handle(self, *args, provider: str, file: Path, **options) -> None:
+    def handle(self, *args: Any, provider: str, file: Path, **options: Any) -> None:
         found = LogisticsProvider.objects.filter(code=provider).first()
         if found is None:
             raise CommandError(f"No provider has the code {provider!r}.")

@@ -1,7 +1,9 @@
 """The demo world. It lives in `tickets`, the top of the app chain, as it seeds every app."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from portal import demo as portal_demo
@@ -12,7 +14,7 @@ from tickets import demo as tickets_demo
 class Command(BaseCommand):
     help = "Create or refresh the demo providers, sellers, logins and packages (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
             default=portal_demo.DEFAULT_PASSWORD,
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Seed even with DEBUG off (never in production)."
         )
 
-    def handle(self, *args, password: str, force: bool, **options):
+    def handle(self, *args: Any, password: str, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off, so this looks like production: demo logins with known passwords "

@@ -33,9 +33,13 @@ def _pattern(kind: str, locale: Locale) -> DateTimePattern:
     """The parsed pattern of `kind` in `locale`, found once: matching a skeleton and
     parsing a pattern cost ten times the formatting itself, on every row of a list."""
     if kind == "full":
-        return locale.date_formats["full"]
+        full: DateTimePattern = locale.date_formats["full"]
+        return full
     skeletons = locale.datetime_skeletons
-    return skeletons[match_skeleton(_SKELETONS[kind], skeletons) or _SKELETONS[kind]]
+    found: DateTimePattern = skeletons[
+        match_skeleton(_SKELETONS[kind], skeletons) or _SKELETONS[kind]
+    ]
+    return found
 
 
 # English through the C library's names (the process never sets LC_TIME): a tenth of
@@ -90,8 +94,14 @@ def _local_datetime(moment: datetime, zone_name: str, language: str | None) -> s
     }
 
 
-def local_date(moment: datetime, zone_name: str) -> str:
-    """`10 March at 23:59 Bangkok time`: short, for sentences."""
+def local_date(moment: datetime | None, zone_name: str) -> str:
+    """`10 March at 23:59 Bangkok time`: short, for sentences.
+
+    A state's timestamp (claimed_at, destroyed_at …) read for its sentence may be typed
+    optional; a missing one reads as nothing rather than failing the page.
+    """
+    if moment is None:
+        return ""
     return _local_date(moment, zone_name, get_language())
 
 
@@ -126,7 +136,7 @@ def _local_short(moment: datetime, zone_name: str, language: str | None) -> str:
     }
 
 
-def forget_wording(**_signal) -> None:
+def forget_wording(**_signal: object) -> None:
     """Empty the caches of worded dates and durations: the catalogs they came from changed
     (settings that choose catalogs, as Django's own translation caches do; a test's catalog)."""
     for cached in (_local_datetime, _local_date, _local_short, _duration_left, _zone_label):
@@ -134,7 +144,7 @@ def forget_wording(**_signal) -> None:
 
 
 @receiver(setting_changed)
-def _catalogs_changed(*, setting: str, **_signal) -> None:
+def _catalogs_changed(*, setting: str, **_signal: object) -> None:
     if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
         forget_wording()
 
