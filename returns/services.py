@@ -31,6 +31,7 @@ from returns.models import (
     DeliveryAttempt,
     FailedPackage,
     Notification,
+    PackageBatch,
     PackageEvent,
 )
 
@@ -625,7 +626,12 @@ def _record_many(
 
 @transaction.atomic
 def mark_returned(
-    *, package: FailedPackage, actor=None, channel: str, note: str = ""
+    *,
+    package: FailedPackage,
+    actor=None,
+    channel: str,
+    note: str = "",
+    batch: PackageBatch | None = None,
 ) -> FailedPackage:
     now = timezone.now()
     from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
@@ -636,6 +642,7 @@ def mark_returned(
         actor=actor,
         channel=channel,
         detail=note,
+        facts={"batch": batch.reference} if batch else None,
         at=now,
     )
     emails.returned(package)
@@ -677,7 +684,10 @@ def confirm_destruction(
     photo: File | None = None,
     actor=None,
     channel: str,
+    batch: PackageBatch | None = None,
 ) -> FailedPackage:
+    """`batch`: the scan-station batch confirmed (returns.batches), whose photo, stored
+    once for all its packages, is each package's too."""
     reference = reference.strip()
     if not reference:
         raise DomainError(
@@ -700,6 +710,8 @@ def confirm_destruction(
         destruction_reference=reference,
         destruction_method=method,
         destroyed_by=_actor(actor),
+        destruction_batch=batch,
+        **({"destruction_photo": batch.photo.name} if batch and batch.photo else {}),
     )
     if photo is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.
@@ -713,7 +725,11 @@ def confirm_destruction(
         from_status=from_status,
         actor=actor,
         channel=channel,
-        facts={"method": package.destruction_method, "destruction_reference": reference},
+        facts={
+            "method": package.destruction_method,
+            "destruction_reference": reference,
+            **({"batch": batch.reference} if batch else {}),
+        },
         at=now,
     )
     emails.destroyed(package)
