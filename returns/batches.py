@@ -117,7 +117,8 @@ def confirm_batch(
 ) -> BatchReport:
     """Confirm the batch once, then apply it to every package not settled yet.
 
-    1. Check what a destruction needs (reference, method, photo type) before anything.
+    1. Check there is something to confirm, and what a destruction needs (reference,
+       method, photo type), before anything.
     2. Store the photo once, then close the batch with a compare-and-set that records
        who confirmed, when, and the reference and method. If another confirmation
        closed it first, carry on with what that one recorded (it may have stopped
@@ -125,6 +126,8 @@ def confirm_batch(
     3. Each entry still waiting, in its own transaction: lock it (skipping one that
        another run holds), call the package's transition, record done or why skipped.
     """
+    if not batch.entries.exists():
+        raise DomainError(gettext("This batch is empty: scan its packages first."))
     if batch.kind == Kind.DESTRUCTION:
         reference = reference.strip()
         if not reference:

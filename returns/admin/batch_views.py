@@ -7,6 +7,7 @@ so another provider's batch is a 404. Changes go through `returns.batches`.
 
 import csv
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import (
@@ -29,6 +30,9 @@ from returns.models import BatchEntry, FailedPackage, PackageBatch
 from returns.services import DomainError
 from returns.staff_words import STATE, wrong_state
 
+if TYPE_CHECKING:
+    from returns.admin.floor import FloorViews
+
 Kind = PackageBatch.Kind
 
 
@@ -48,7 +52,7 @@ def _batch_url(batch: PackageBatch) -> str:
     return reverse("admin:returns_batch", args=[batch.reference])
 
 
-def open_batch(admin, request: HttpRequest) -> HttpResponse:
+def open_batch(admin: "FloorViews", request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     admin.require(request, change=True)
@@ -66,7 +70,11 @@ def open_batch(admin, request: HttpRequest) -> HttpResponse:
 
 
 def batch_page(
-    admin, request: HttpRequest, reference: str, *, form: DestructionForm | None = None
+    admin: "FloorViews",
+    request: HttpRequest,
+    reference: str,
+    *,
+    form: DestructionForm | None = None,
 ) -> TemplateResponse:
     admin.require(request, change=False)
     batch = _batch(request, reference)
@@ -93,7 +101,7 @@ def batch_page(
     return TemplateResponse(request, template, context)
 
 
-def scan_into(admin, request: HttpRequest, reference: str) -> HttpResponse:
+def scan_into(admin: "FloorViews", request: HttpRequest, reference: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     admin.require(request, change=True)
@@ -120,7 +128,7 @@ def scan_into(admin, request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponseRedirect(_batch_url(batch))
 
 
-def remove(admin, request: HttpRequest, reference: str) -> HttpResponse:
+def remove(admin: "FloorViews", request: HttpRequest, reference: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     admin.require(request, change=True)
@@ -134,7 +142,7 @@ def remove(admin, request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponseRedirect(_batch_url(batch))
 
 
-def confirm(admin, request: HttpRequest, reference: str) -> HttpResponse:
+def confirm(admin: "FloorViews", request: HttpRequest, reference: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     admin.require(request, change=True)
@@ -171,7 +179,7 @@ def confirm(admin, request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("admin:returns_batch_manifest", args=[batch.reference]))
 
 
-def manifest(admin, request: HttpRequest, reference: str) -> TemplateResponse:
+def manifest(admin: "FloorViews", request: HttpRequest, reference: str) -> TemplateResponse:
     admin.require(request, change=False)
     batch = _batch(request, reference)
     entries = sorted(_entries(batch), key=lambda entry: (entry.scanned_at, entry.pk))
@@ -219,7 +227,9 @@ class _Echo:
         return line
 
 
-def manifest_csv(admin, request: HttpRequest, reference: str) -> StreamingHttpResponse:
+def manifest_csv(
+    admin: "FloorViews", request: HttpRequest, reference: str
+) -> StreamingHttpResponse:
     admin.require(request, change=False)
     batch = _batch(request, reference)
     return StreamingHttpResponse(

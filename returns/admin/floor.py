@@ -7,6 +7,8 @@ the same forms work as plain pages. Every package is looked up through the
 package admin's scoped queryset: another provider's number reads as unknown.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -41,7 +43,7 @@ class FloorViews:
     """Mixed into FailedPackageAdmin: the floor's pages, under the package list's URL."""
 
     def get_urls(self) -> list[URLPattern]:
-        def view(function, name: str, route: str) -> URLPattern:
+        def view(function: Callable[..., HttpResponse], name: str, route: str) -> URLPattern:
             return path(route, self.admin_site.admin_view(function), name=name)
 
         batch = "batches/<str:reference>/"

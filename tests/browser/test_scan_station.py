@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_manifest(
-    live_server, page, screenshots, xavier, provider_x, seller_a
+    live_server, page, screenshots, xavier, alice, provider_x, seller_a
 ):
     for tracking in ["SL-0001", "SL-0002"]:
         PackageFactory(
@@ -29,6 +29,7 @@ def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_m
     page.get_by_role("heading", name="SL-0003").wait_for()
     assert page.get_by_role("button", name="Alt+1 Mark returned to the seller").is_visible()
     assert page.evaluate("document.activeElement.id") == "scan-field"
+    page.screenshot(path=screenshots / "scan-card.png", full_page=True)
     page.keyboard.type("NOPE-1")
     page.keyboard.press("Enter")
     page.get_by_role("alert").get_by_text("No package NOPE-1 at SwiftLane.").wait_for()
@@ -63,3 +64,22 @@ def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_m
     destroyed = FailedPackage.objects.filter(status="destroyed", destruction_batch=batch)
     assert sorted(destroyed.values_list("tracking_number", flat=True)) == ["SL-0001", "SL-0002"]
     assert set(destroyed.values_list("destruction_method", flat=True)) == {"shredded"}
+
+    # What the rest of the floor sees: the pick list, the list's badges, the certificate.
+    page.goto(f"{live_server.url}/admin/returns/failedpackage/pick-list/")
+    page.get_by_role("heading", name="Bin B-12-3").wait_for()
+    page.screenshot(path=screenshots / "pick-list.png", full_page=True)
+    page.goto(f"{live_server.url}/admin/returns/failedpackage/")
+    page.locator(".state-badge").first.wait_for()
+    page.screenshot(path=screenshots / "console-packages-badges.png", full_page=True)
+    certificate = f"/packages/{destroyed.first().public_id}/certificate/"
+    seller = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    seller_page = seller.new_page()
+    seller_page.goto(live_server.url + certificate)
+    seller_page.get_by_label("Email address").fill(alice.email)
+    seller_page.get_by_label("Password").fill(PASSWORD)
+    seller_page.get_by_role("button", name="Sign in").click()
+    seller_page.wait_for_url(live_server.url + certificate)
+    assert seller_page.get_by_text(batch.reference).is_visible()
+    seller_page.screenshot(path=screenshots / "certificate-batch.png", full_page=True)
+    seller.close()

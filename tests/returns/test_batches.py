@@ -49,10 +49,10 @@ def test_a_batch_costs_the_services_queries_per_package_and_a_fixed_few_more(
         lambda: batches.confirm_batch(batch=batch, actor=xavier, reference="DX-1", method="other")
     )
 
-    # Fixed: close the batch, read it back, read its entries. Per package: its transition,
-    # and the entry locked and settled in its own transaction (inside the test's, a
-    # savepoint and its release).
-    assert spent == 3 + size * (per_package + 4)
+    # Fixed: see it holds packages, close it, read it back, read its entries. Per package:
+    # its transition, and the entry locked and settled in its own transaction (inside
+    # the test's, a savepoint and its release).
+    assert spent == 4 + size * (per_package + 4)
     assert FailedPackage.objects.filter(destruction_batch=batch).count() == size
 
 
@@ -118,3 +118,13 @@ def test_two_screens_confirming_at_once_destroy_each_package_once(xavier, provid
 
     assert PackageEvent.objects.filter(action="destroyed").count() == 20
     assert set(batch.entries.values_list("outcome", flat=True)) == {"done"}
+
+
+def test_an_empty_batch_is_not_confirmed(xavier, provider_x):
+    batch = batches.open_batch(provider=provider_x, kind="destruction", actor=xavier)
+
+    with pytest.raises(services.DomainError, match="scan its packages first"):
+        batches.confirm_batch(batch=batch, actor=xavier, reference="DX-1", method="other")
+
+    batch.refresh_from_db()
+    assert batch.is_open
