@@ -14,6 +14,9 @@ from portal.models import LogisticsProvider, Seller
 from portal.querysets import TenantQuerySet
 from portal.storage import PrivateStorage, random_name
 from portal.tenancy import Viewer
+from returns.batch_models import BatchEntry, PackageBatch
+
+__all__ = ["BatchEntry", "PackageBatch"]  # defined beside, registered with this app
 
 # The destruction photo's stored extension, the only record of its checked content type.
 PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
@@ -144,6 +147,16 @@ class FailedPackage(models.Model):
         upload_to=destruction_photo_name,
         blank=True,
     )
+    # The scan-station batch whose confirmation destroyed it; its certificate names it.
+    destruction_batch = models.ForeignKey(
+        PackageBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a partial index in Meta: most packages have none
+        verbose_name=_("destruction batch"),
+    )
 
     # The seller's list, "Needs action": open decisions first, then packages on their way
     # back, then those to be destroyed, still in delivery, and last the finished ones. A
@@ -164,6 +177,32 @@ class FailedPackage(models.Model):
     # `claim_deadline`, which must not put a returned package before an open one.
     open_deadline = models.GeneratedField(
         expression=Case(When(status="awaiting_seller", then=F("claim_deadline")), default=None),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
+
+    # The console's work-first order (returns.admin.packages): windows closing soonest,
+    # then destructions waiting longest (the overdue ones among them), then packages to
+    # send back, then those in delivery, and last the finished ones. Stored, so one index
+    # serves the first page of a provider with a million packages.
+    work_rank = models.GeneratedField(
+        expression=Case(
+            When(status="awaiting_seller", then=Value(0)),
+            When(status="destruction_pending", then=Value(1)),
+            When(status="claimed", then=Value(2)),
+            When(status="in_delivery", then=Value(3)),
+            default=Value(4),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    work_due = models.GeneratedField(
+        expression=Case(
+            When(status="awaiting_seller", then=F("claim_deadline")),
+            When(status="destruction_pending", then=F("destruction_requested_at")),
+            When(status="claimed", then=F("claimed_at")),
+            default=None,
+        ),
         output_field=models.DateTimeField(null=True),
         db_persist=True,
     )
@@ -231,15 +270,47 @@ class FailedPackage(models.Model):
                 name="package_seller_deadline",
             ),
             models.Index(fields=["seller", "-registered_at", "-id"], name="package_seller_recent"),
-            # Provider console: one provider's packages, newest first, by status.
-            models.Index(fields=["provider", "status", "-registered_at"], name="package_provider"),
             # Provider console, unfiltered: the staff's list and the operators' list in the
             # default ordering, so the first page is read from an index, not sorted.
             models.Index(
                 fields=["provider", "-registered_at", "-id"], name="package_provider_recent"
             ),
             models.Index(fields=["-registered_at", "-id"], name="package_recent"),
-            models.Index(fields=["order_id"], name="package_order_id"),
+            # The console's work-first list (FailedPackageAdmin.ordering): a provider's
+            # staff, the operators, and either with a status filter.
+            models.Index(
+                fields=["provider", "work_rank", "work_due", "-registered_at", "-id"],
+                name="package_provider_work",
+            ),
+            models.Index(
+                fields=["provider", "status", "work_due", "-registered_at", "-id"],
+                name="package_provider_status_work",
+            ),
+            models.Index(
+                fields=["work_rank", "work_due", "-registered_at", "-id"], name="package_work"
+            ),
+            # The console's prefix search (returns.admin.search): under a non-C collation a
+            # plain btree cannot serve LIKE 'TH12%'; the pattern operator class can, and
+            # equality too. Ignored on SQLite, which builds a plain index.
+            models.Index(
+                fields=["tracking_number"],
+                opclasses=["varchar_pattern_ops"],
+                name="package_tracking_prefix",
+            ),
+            models.Index(
+                fields=["order_id"], opclasses=["varchar_pattern_ops"], name="package_order_id"
+            ),
+            # The pick list (returns.admin.floor): claimed packages by bin.
+            models.Index(
+                fields=["provider", "warehouse_location", "id"],
+                condition=Q(status="claimed"),
+                name="package_pick_list",
+            ),
+            models.Index(
+                fields=["destruction_batch"],
+                condition=Q(destruction_batch__isnull=False),
+                name="package_destruction_batch",
+            ),
             # For SET NULL when a staff account is deleted. Partial, like the two below,
             # because the column is mostly empty and a full index would still take an
             # entry for every row each time a package changes status.

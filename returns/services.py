@@ -34,6 +34,7 @@ from returns.models import (
     DeliveryAttempt,
     FailedPackage,
     Notification,
+    PackageBatch,
     PackageEvent,
 )
 
@@ -633,7 +634,12 @@ def _record_many(
 
 @transaction.atomic
 def mark_returned(
-    *, package: FailedPackage, actor: Viewer | None = None, channel: str, note: str = ""
+    *,
+    package: FailedPackage,
+    actor: Viewer | None = None,
+    channel: str,
+    note: str = "",
+    batch: PackageBatch | None = None,
 ) -> FailedPackage:
     now = timezone.now()
     from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
@@ -644,6 +650,7 @@ def mark_returned(
         actor=actor,
         channel=channel,
         detail=note,
+        facts={"batch": batch.reference} if batch else None,
         at=now,
     )
     emails.returned(package)
@@ -687,7 +694,10 @@ def confirm_destruction(
     photo: File[bytes] | None = None,
     actor: Viewer | None = None,
     channel: str,
+    batch: PackageBatch | None = None,
 ) -> FailedPackage:
+    """`batch`: the scan-station batch confirmed (returns.batches), whose photo, stored
+    once for all its packages, is each package's too."""
     reference = reference.strip()
     if not reference:
         raise DomainError(
@@ -702,6 +712,10 @@ def confirm_destruction(
     if photo is not None and PurePosixPath(photo.name or "").suffix.lower() not in PHOTO_TYPES:
         raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
+    # A batch's one photo stands for each of its packages.
+    batch_photo: dict[str, Any] = (
+        {"destruction_photo": batch.photo.name} if batch and batch.photo else {}
+    )
     from_status = _move(
         package,
         expected=Status.DESTRUCTION_PENDING,
@@ -710,6 +724,8 @@ def confirm_destruction(
         destruction_reference=reference,
         destruction_method=method,
         destroyed_by=_actor(actor),
+        destruction_batch=batch,
+        **batch_photo,
     )
     if photo is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.
@@ -723,7 +739,11 @@ def confirm_destruction(
         from_status=from_status,
         actor=actor,
         channel=channel,
-        facts={"method": package.destruction_method, "destruction_reference": reference},
+        facts={
+            "method": package.destruction_method,
+            "destruction_reference": reference,
+            **({"batch": batch.reference} if batch else {}),
+        },
         at=now,
     )
     emails.destroyed(package)

@@ -97,7 +97,9 @@ def release(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
 @seller_required
 @require_GET
 def certificate(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
-    package = get_object_or_404(selectors.packages_for(request.user), public_id=public_id)
+    # With its batch: a package destroyed from the scan station names it (returns.batches).
+    packages = selectors.packages_for(request.user).select_related("destruction_batch")
+    package = get_object_or_404(packages, public_id=public_id)
     if package.status != FailedPackage.Status.DESTROYED:
         raise Http404(gettext("This package has not been destroyed, so it has no certificate."))
     return render(request, "returns/certificate.html", {"package": package})

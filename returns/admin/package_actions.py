@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -31,23 +31,13 @@ from returns import services
 from returns.admin.export import export_csv
 from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
 from returns.models import Channel, FailedPackage
+from returns.staff_words import wrong_state
 
 Status = FailedPackage.Status
 PackageAdmin: TypeAlias = admin.ModelAdmin[FailedPackage]
 Action: TypeAlias = Callable[
     [PackageAdmin, HttpRequest, QuerySet[FailedPackage]], HttpResponse | None
 ]
-
-# How a package's state reads for an agent, in "TRK-1 is …" (the status labels are
-# written for sellers: "Waiting for you").
-STATE: dict[str, StrOrPromise] = {
-    Status.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
-    Status.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
-    Status.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
-    Status.RETURNED: pgettext_lazy("package state for staff", "returned"),
-    Status.DESTRUCTION_PENDING: pgettext_lazy("package state for staff", "waiting for destruction"),
-    Status.DESTROYED: pgettext_lazy("package state for staff", "destroyed"),
-}
 
 # Each package is changed in its own transaction while the agent waits: a larger
 # selection is refused rather than left to time out halfway.
@@ -97,29 +87,18 @@ def _each(
 ) -> Report:
     report = Report()
     for package in queryset.select_related("seller", "provider").order_by("pk"):
-        reason = _wrong_state(package, expected) or refuse(package)
+        reason = wrong_state(package, expected) or refuse(package)
         if reason is None:
             try:
                 change(package)
             except DomainError as error:
                 package.refresh_from_db()
-                reason = _wrong_state(package, expected) or error.message
+                reason = wrong_state(package, expected) or error.message
         if reason is None:
             report.done.append(package)
         else:
             report.skipped.append(reason)
     return report
-
-
-def _wrong_state(package: FailedPackage, expected: str) -> str | None:
-    if package.status == expected:
-        return None
-    # Translators: e.g. "TRK-1 is claimed, not in delivery"; the states are the staff's words.
-    return gettext("%(tracking)s is %(state)s, not %(expected)s") % {
-        "tracking": package.tracking_number,
-        "state": STATE[package.status],
-        "expected": STATE[expected],
-    }
 
 
 def _tell(
@@ -182,7 +161,7 @@ class Question:
             "title": self.title,
             "question": self,
             "form": form,
-            "rows": [(p, _wrong_state(p, self.expected)) for p in selected[:ROWS_SHOWN]],
+            "rows": [(p, wrong_state(p, self.expected)) for p in selected[:ROWS_SHOWN]],
             "more_rows": len(selected) > ROWS_SHOWN,
             "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),

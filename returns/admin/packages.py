@@ -27,14 +27,16 @@ from django.utils.translation import gettext_lazy as _
 from portal import formatting
 from portal.models import LogisticsProvider
 from returns import selectors
-from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
+from returns.admin.floor import FloorViews
+from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
-from returns.admin.search import ExactSearch
+from returns.admin.search import PrefixSearch
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
 from returns.models import DeliveryAttempt, FailedPackage, PackageEvent
+from returns.staff_words import STATE, badge
 
 Status = FailedPackage.Status
 
@@ -170,7 +172,7 @@ DESTRUCTION_FIELDS = [
 
 
 @admin.register(FailedPackage)
-class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
+class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.ModelAdmin):
     list_display = [
         "tracking_number",
         "seller_name",
@@ -189,8 +191,8 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         "provider",
     ]
     list_select_related = ["seller", "provider"]
-    search_fields = exact_search_fields = ["tracking_number", "order_id"]
-    search_help_text = _("A whole tracking number or order id.")
+    search_fields = prefix_search_fields = ["tracking_number", "order_id"]
+    search_help_text = _("The start of a tracking number or order id, or part of a seller's name.")
     show_full_result_count = False
     # A provider holds hundreds of thousands of packages: an exact count is a scan.
     paginator = CappedPaginator
@@ -259,13 +261,9 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
     def seller_name(self, package: FailedPackage) -> str:
         return package.seller.name
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, package: FailedPackage) -> str:
-        label = STATE[package.status].capitalize()
-        if package.status == Status.DESTRUCTION_PENDING and package.destruction_overdue_at:
-            # Translators: a staff state in the list, e.g. "Waiting for destruction (overdue)".
-            label = gettext("%(state)s (overdue)") % {"state": label}
-        return label
+    @admin.display(description=_("status"), ordering="work_rank")
+    def status_label(self, package: FailedPackage) -> SafeString:
+        return badge(package)
 
     # Shown in the seller's zone, named: the deadline is the end of a day there, and it
     # is the time the seller on the phone reads on their own page.

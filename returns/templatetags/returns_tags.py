@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
-from returns import emails
+from returns import emails, staff_words
 from returns.models import EventAction, FailedPackage, Notification
 from returns.selectors import window_is_open
 
@@ -174,3 +174,9 @@ def event_label(action: str) -> str:
     if label is None and action in EventAction.values:
         label = EventAction(action).label  # no seller's wording: the staff one, translated
     return str(label) if label is not None else action.replace("_", " ").capitalize()
+
+
+@register.simple_tag
+def staff_badge(package: FailedPackage) -> SafeString:
+    """`{% staff_badge package %}`: the console's state badge (returns.staff_words)."""
+    return staff_words.badge(package)

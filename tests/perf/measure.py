@@ -185,8 +185,14 @@ def pages(times: int, seconds: int) -> list[Figure]:
         "/packages/<public_id>/": f"/packages/{package.public_id}/",
     }
     seller_filter = f"seller={seller.seller_id}"
+    scan_number = (
+        FailedPackage.objects.filter(provider__code="swiftlane").order_by("id").first()
+    ).tracking_number
     changelists = {
         "staff changelist (default)": "/admin/returns/failedpackage/",
+        "staff changelist (prefix search)": "/admin/returns/failedpackage/?q=TRK00000123",
+        "staff work list (admin index)": "/admin/",
+        "scan station lookup": f"/admin/returns/failedpackage/scan/?tracking={scan_number}",
         "staff changelist (status)": "/admin/returns/failedpackage/?status__exact=awaiting_seller",
         "staff changelist (seller)": f"/admin/returns/failedpackage/?{seller_filter}",
     }

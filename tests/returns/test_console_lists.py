@@ -120,13 +120,17 @@ def test_the_status_reason_and_overdue_filters(client_for, xavier, provider_x, s
     assert "Waiting for destruction (overdue)" in client.get(PACKAGES).content.decode()
 
 
-def test_search_finds_a_package_by_tracking_number_or_order_id(client_for, xavier, ours):
+def test_search_finds_a_package_by_the_start_of_its_tracking_number_or_order_id(
+    client_for, xavier, ours, theirs
+):
     client = client_for(xavier)
 
     assert listed(client.get(PACKAGES, {"q": "TRK-X1"})) == ["TRK-X1"]
     assert listed(client.get(PACKAGES, {"q": f" {ours.order_id} "})) == ["TRK-X1"]
-    assert listed(client.get(PACKAGES, {"q": "trk-x1"})) == ["TRK-X1"]
-    assert listed(client.get(PACKAGES, {"q": "TRK"})) == []  # whole numbers only
+    assert listed(client.get(PACKAGES, {"q": "trk-x"})) == ["TRK-X1"]
+    assert listed(client.get(PACKAGES, {"q": "TRK"})) == ["TRK-X1"]  # not provider Y's
+    assert listed(client.get(PACKAGES, {"q": ours.order_id[:5]})) == ["TRK-X1"]
+    assert listed(client.get(PACKAGES, {"q": "X1"})) == []  # the start, not the middle
 
 
 def test_the_package_list_takes_the_same_queries_for_5_or_60_packages(
