@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from portal.models import LogisticsProvider, Seller
-from returns import emails, reminders, timestamps
+from returns import certificates, emails, reminders, timestamps
 from returns.formatting import local_date
 from returns.models import (
     PHOTO_TYPES,
@@ -700,6 +700,7 @@ def confirm_destruction(
         destruction_reference=reference,
         destruction_method=method,
         destroyed_by=_actor(actor),
+        certificate_code=certificates.new_code(),
     )
     if photo is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.

@@ -1,8 +1,10 @@
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from portal import charts, week
 from portal.worklist import recent_for, work_for
 
 register = template.Library()
@@ -10,8 +12,14 @@ register = template.Library()
 
 @register.inclusion_tag("admin/_work_list.html", takes_context=True)
 def work_list(context) -> dict:
-    """`{% work_list %}` on the admin index: the signed-in user's rows."""
-    return {"items": work_for(context["request"].user)}
+    """`{% work_list %}` on the admin index: the signed-in user's rows, and the last 30 days."""
+    user = context["request"].user
+    window = week.window_for()
+    return {
+        "items": work_for(user),
+        "charts": [charts.chart(series, window) for series in week.series_for(user, window)],
+        "csv_url": reverse("console_week_csv"),
+    }
 
 
 @register.filter
