@@ -339,6 +339,8 @@ CONSOLE_CHARTS = [
     "returns.week.package_series",
     "tickets.week.answer_series",
 ]
+# How long a provider's charted numbers are kept before they are counted again.
+CONSOLE_CHARTS_CACHE_SECONDS = setting("CONSOLE_CHARTS_CACHE_SECONDS", int, 60)
 # The index's "Recent actions": each app's `(user, limit)` → the user's own last actions.
 CONSOLE_RECENT_ACTIONS = [
     "returns.worklist.recent_package_actions",

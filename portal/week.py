@@ -3,18 +3,22 @@
 Each app contributes series through settings.CONSOLE_CHARTS, as it does rows
 to the work list (portal.worklist), so `portal` charts packages and tickets
 without importing the apps that own them. Every series is one aggregated
-query over an index, whatever the number of rows; the days are the reader's
-(staff: their provider's zone, portal.middleware).
+query over an index; the days are the reader's (staff: their provider's zone,
+portal.middleware). A provider's numbers are kept for CONSOLE_CHARTS_CACHE_SECONDS
+in the cache: at a million packages a series reads a hundred thousand index
+entries, too many for every view of the index page.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 
 from portal.models import LogisticsProvider, User
 
@@ -66,6 +70,34 @@ def provider_asked(user: User, value: str | None) -> int | None:
         providers = providers.filter(pk=user.provider_id)
     pk = int(value) if value.isdigit() else 0
     return get_object_or_404(providers.values_list("pk", flat=True), pk=pk)
+
+
+def cached(
+    name: str, user: User, window: Window, compute: Callable[[], list[Series]]
+) -> list[Series]:
+    """`compute()`, or what it gave for the same numbers within CONSOLE_CHARTS_CACHE_SECONDS.
+
+    The same numbers: the same series, rows seen (all for an operator, else the
+    provider's), narrowing, zone, first day and language (the labels are worded).
+    """
+    scope = "all" if user.is_superuser else user.provider_id
+    key = ":".join(
+        str(part)
+        for part in (
+            "week",
+            name,
+            scope,
+            window.provider_id,
+            window.zone,
+            window.days[0],
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.CONSOLE_CHARTS_CACHE_SECONDS)
+    return found
 
 
 def series_for(user: User, window: Window) -> list[Series]:

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext
 
 from portal.models import User
-from portal.week import Series, Window
+from portal.week import Series, Window, cached
 from returns.models import FailedPackage
 
 Reason = FailedPackage.Reason
@@ -46,6 +46,10 @@ def _counted(user: User, window: Window, moment: str) -> list[float | None]:
 def package_series(user: User, window: Window) -> list[Series]:
     if not user.has_perm("returns.view_failedpackage"):
         return []
+    return cached("packages", user, window, lambda: _package_series(user, window))
+
+
+def _package_series(user: User, window: Window) -> list[Series]:
     # The claim rate of the packages that failed each day: of those the seller could
     # claim (delivery failed; a rejected one goes straight to destruction), how many were.
     failures = _per_day(

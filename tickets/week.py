@@ -10,13 +10,17 @@ from statistics import median
 from django.utils.translation import gettext
 
 from portal.models import User
-from portal.week import Series, Window
+from portal.week import Series, Window, cached
 from tickets.models import Ticket
 
 
 def answer_series(user: User, window: Window) -> list[Series]:
     if not user.has_perm("tickets.view_ticket"):
         return []
+    return cached("answers", user, window, lambda: _answer_series(user, window))
+
+
+def _answer_series(user: User, window: Window) -> list[Series]:
     tickets = Ticket.objects.for_user(user).filter(
         created_at__gte=window.start, first_response_at__isnull=False
     )

@@ -15,9 +15,10 @@ def work_list(context) -> dict:
     """`{% work_list %}` on the admin index: the signed-in user's rows, and the last 30 days."""
     user = context["request"].user
     window = week.window_for()
+    days = charts.day_labels(window)
     return {
         "items": work_for(user),
-        "charts": [charts.chart(series, window) for series in week.series_for(user, window)],
+        "charts": [charts.chart(series, days) for series in week.series_for(user, window)],
         "csv_url": reverse("console_week_csv"),
     }
 

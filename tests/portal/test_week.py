@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
@@ -179,3 +180,20 @@ def test_the_work_list_reads_a_fixed_number_of_queries(
 
     with time_machine.travel(TODAY), django_assert_num_queries(len(first.captured_queries)):
         client.get("/admin/")
+
+
+def test_a_providers_numbers_are_counted_once_a_minute(
+    client_for, xavier, history, settings, django_assert_num_queries
+):
+    settings.CONSOLE_CHARTS_CACHE_SECONDS = 60
+    cache.clear()
+    client = client_for(xavier)
+    with time_machine.travel(TODAY):
+        client.get("/admin/")  # counted, and kept
+        with django_assert_num_queries(19 - 5):  # no chart query: 4 package series, 1 ticket
+            again = client.get("/admin/")
+        csv_rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
+    cache.clear()
+
+    assert charted(again)["failed"][-5:] == [3, 0, 0, 0, 1]
+    assert csv_rows[-5]["failed"] == "3"
