@@ -2,9 +2,13 @@
 
 Made with fpdf2 (pure Python, from PyPI) and uharfbuzz for text shaping, so
 Thai vowels and tone marks sit where they belong. Shop names and contents may
-be Thai, Chinese or Vietnamese: the text is set in Noto Sans, with Noto Sans
-Thai and Noto Sans SC as fallbacks, vendored with their licences (OFL) in
-returns/fonts/; only the glyphs used are embedded.
+be Thai, Chinese or Vietnamese: each piece of text is set in the Noto font that
+has its script — Noto Sans (Latin, Vietnamese), Noto Sans Thai or Noto Sans SC,
+each of which also has the Latin letters and digits — vendored with their
+licences (OFL) in returns/fonts/; only the glyphs used are embedded. (fpdf2's own
+fallback fonts drop the Latin text after a fallback in 2.8.9, so the font is
+chosen here, per piece.) A single piece mixing Thai and Chinese is set in Noto
+Sans SC, which has no Thai.
 """
 
 from dataclasses import dataclass, field
@@ -19,11 +23,11 @@ from returns.models import FailedPackage
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 BASE_FONT = ("NotoSans", "NotoSans-Regular.ttf")  # Latin, Vietnamese, Malay, Indonesian
-# Each fallback with the test for the text that needs it: Noto Sans SC is 10 MB, read
-# in most of a second, so a certificate without Chinese does not load it.
-FALLBACKS = [
-    ("NotoSansThai", "NotoSansThai-Regular.ttf", lambda ch: "\u0e00" <= ch <= "\u0e7f"),
+# Each script's font with the test for the text that needs it, the first that matches
+# wins. Noto Sans SC is 10 MB, read in most of a second: loaded only when needed.
+SCRIPT_FONTS = [
     ("NotoSansSC", "NotoSansSC-Regular.ttf", lambda ch: ch >= "\u2e80"),
+    ("NotoSansThai", "NotoSansThai-Regular.ttf", lambda ch: "\u0e00" <= ch <= "\u0e7f"),
 ]
 LABEL_WIDTH = 52  # mm
 LINE = 7  # mm
@@ -83,21 +87,36 @@ def _sections(package: FailedPackage) -> list[Section]:
     return sections
 
 
+def _family(text: str) -> str:
+    for family, _, needs in SCRIPT_FONTS:
+        if any(map(needs, text)):
+            return family
+    return BASE_FONT[0]
+
+
 def _document(title: str, text: str) -> FPDF:
-    """An A4 page with the base font and the fallbacks `text` needs."""
+    """An A4 page with the fonts of the scripts in `text`."""
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator(gettext("Returns portal"))
     pdf.set_margins(20, 20, 20)
     pdf.add_font(BASE_FONT[0], fname=str(FONTS / BASE_FONT[1]))
-    needed = [(family, name) for family, name, needs in FALLBACKS if any(map(needs, text))]
-    for family, name in needed:
-        pdf.add_font(family, fname=str(FONTS / name))
-    pdf.set_font(BASE_FONT[0], size=11)
-    pdf.set_fallback_fonts([family for family, _ in needed])
+    for family, name, needs in SCRIPT_FONTS:
+        if any(map(needs, text)):
+            pdf.add_font(family, fname=str(FONTS / name))
     pdf.set_text_shaping(True)
     pdf.add_page()
     return pdf
+
+
+def _cell(pdf: FPDF, width: float, height: float, text: str, size: int, **line) -> None:
+    pdf.set_font(_family(text), size=size)
+    pdf.cell(width, height, text, **line)
+
+
+def _lines(pdf: FPDF, text: str, size: int = 11) -> None:
+    pdf.set_font(_family(text), size=size)
+    pdf.multi_cell(0, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def document(package: FailedPackage) -> FPDF:
@@ -114,26 +133,22 @@ def document(package: FailedPackage) -> FPDF:
     if package.certificate_code:
         # Readable by a machine without a text extractor: the code the paper carries.
         pdf.set_keywords(package.certificate_code)
-    pdf.set_font(size=20)
-    pdf.cell(0, 12, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(size=11)
+    _cell(pdf, 0, 12, title, 20, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*QUIET)
-    pdf.multi_cell(0, LINE, issued, new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, issued)
     for section in sections:
         pdf.ln(4)
         if section.heading:
             pdf.set_text_color(*INK)
-            pdf.set_font(size=13)
-            pdf.cell(0, LINE + 2, section.heading, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(size=11)
+            _cell(pdf, 0, LINE + 2, section.heading, 13, new_x="LMARGIN", new_y="NEXT")
         for label, value in section.rows:
             pdf.set_text_color(*QUIET)
-            pdf.cell(LABEL_WIDTH, LINE, label)
+            _cell(pdf, LABEL_WIDTH, LINE, label, 11)
             pdf.set_text_color(*INK)
-            pdf.multi_cell(0, LINE, value, new_x="LMARGIN", new_y="NEXT")
+            _lines(pdf, value)
         if section.note:
             pdf.set_text_color(*QUIET)
-            pdf.multi_cell(0, LINE, section.note, new_x="LMARGIN", new_y="NEXT")
+            _lines(pdf, section.note)
     return pdf
 
 
