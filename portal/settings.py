@@ -220,6 +220,10 @@ AXES_VERBOSE = False
 PASSWORD_RESET_ADDRESS_LIMIT = 10
 PASSWORD_RESET_EMAIL_LIMIT = 3
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
+# The public certificate check, /verify/<code>/: look-ups per client address in each fixed
+# window (portal.throttle), so that codes cannot be tried by the thousand.
+CERTIFICATE_VERIFY_LIMIT = positive_int("CERTIFICATE_VERIFY_LIMIT", 30)
+CERTIFICATE_VERIFY_WINDOW_MINUTES = positive_int("CERTIFICATE_VERIFY_WINDOW_MINUTES", 10)
 
 # Languages: each named in itself (a reader picks their own), so these are not translated.
 # Catalogs: locale/<lang>/LC_MESSAGES/, written by `manage.py i18n_extract`, compiled by
@@ -336,6 +340,13 @@ CONSOLE_WORK_LIST = [
     "tickets.worklist.ticket_work",
     "returns.worklist.notification_work",
 ]
+# The work list's week at a glance (portal.week): each app's `(user, window)` → its series.
+CONSOLE_CHARTS = [
+    "returns.week.package_series",
+    "tickets.week.answer_series",
+]
+# How long a provider's charted numbers are kept before they are counted again.
+CONSOLE_CHARTS_CACHE_SECONDS = setting("CONSOLE_CHARTS_CACHE_SECONDS", int, 60)
 # The index's "Recent actions": each app's `(user, limit)` → the user's own last actions.
 CONSOLE_RECENT_ACTIONS = [
     "returns.worklist.recent_package_actions",

@@ -57,6 +57,8 @@ urlpatterns = [
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(views.view_on_site),
     ),
+    # The work list's last 30 days (portal.week), behind the console's sign-in.
+    path("admin/week.csv", admin.site.admin_view(views.week_csv), name="console_week_csv"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

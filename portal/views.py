@@ -1,3 +1,4 @@
+import csv
 import logging
 from typing import Any, cast
 
@@ -18,7 +19,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_q.brokers import get_broker
 
-from portal import throttle
+from portal import throttle, week
 from portal.forms import RecipientLanguagePasswordResetForm
 from portal.languages import choose_language, recipient_language
 
@@ -126,3 +127,24 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
     """
     with translation.override(recipient_language(language)):
         return cast(HttpResponse, i18n_views.JavaScriptCatalog.as_view(domain="djangojs")(request))
+
+
+@require_GET
+def week_csv(request: HttpRequest) -> HttpResponse:
+    """The work list's last 30 days as CSV: a row a day, a column a series (portal.week).
+
+    The numbers are the charts', scoped the same way; `?provider=<id>` narrows an
+    operator's to one provider, and any other provider's id is a 404 for staff.
+    """
+    user = request.user
+    window = week.window_for(week.provider_asked(user, request.GET.get("provider")))
+    series = week.series_for(user, window)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="last-30-days.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["day", *(item.key for item in series)])
+    for n, day in enumerate(window.days):
+        writer.writerow(
+            [day.isoformat(), *("" if s.values[n] is None else f"{s.values[n]:g}" for s in series)]
+        )
+    return response

@@ -140,6 +140,12 @@ class FailedPackage(models.Model):
         db_index=False,  # a partial index in Meta: only destroyed packages have one,
         verbose_name=_("destroyed by"),
     )
+    # Printed on the certificate: anyone holding it may confirm it at /verify/<code>/
+    # (returns.certificates). Random, so the codes cannot be walked.
+    # A database default too: bulk loads (COPY, INSERT … SELECT) name only what they know.
+    certificate_code = models.CharField(
+        _("certificate code"), max_length=16, blank=True, editable=False, db_default=""
+    )
     # Served only by `returns:destruction_photo`, which checks who asks.
     destruction_photo = models.FileField(
         _("destruction photo"),
@@ -219,6 +225,12 @@ class FailedPackage(models.Model):
             models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             models.UniqueConstraint(
                 fields=["tracking_number", "provider"], name="package_tracking_unique_per_provider"
+            ),
+            # Partial: only destroyed packages have a code. Its index is /verify/'s lookup.
+            models.UniqueConstraint(
+                fields=["certificate_code"],
+                condition=~Q(certificate_code=""),
+                name="package_certificate_code_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=PackageStatus.values), name="package_status_valid"
@@ -310,6 +322,23 @@ class FailedPackage(models.Model):
                 fields=["destruction_batch"],
                 condition=Q(destruction_batch__isnull=False),
                 name="package_destruction_batch",
+            ),
+            # The work list's last 30 days (returns.week): one index-only range scan per
+            # series. Partial: each moment is set once, so a package enters each index once,
+            # when it happens. The failures carry what the claim rate counts.
+            models.Index(
+                fields=["provider", "failed_at"],
+                include=["reason", "claimed_at"],
+                condition=Q(failed_at__isnull=False),
+                name="package_week_failed_at",
+            ),
+            *(
+                models.Index(
+                    fields=["provider", moment],
+                    condition=Q(**{f"{moment}__isnull": False}),
+                    name=f"package_week_{moment}",
+                )
+                for moment in ["claimed_at", "released_at", "destroyed_at"]
             ),
             # For SET NULL when a staff account is deleted. Partial, like the two below,
             # because the column is mostly empty and a full index would still take an

@@ -27,7 +27,7 @@ from portal.errors import DomainError
 from portal.formatting import local_date
 from portal.models import LogisticsProvider, Seller, User
 from portal.tenancy import Viewer
-from returns import emails, reminders, timestamps
+from returns import certificates, emails, reminders, timestamps
 from returns.models import (
     PHOTO_TYPES,
     Channel,
@@ -725,6 +725,7 @@ def confirm_destruction(
         destruction_method=method,
         destroyed_by=_actor(actor),
         destruction_batch=batch,
+        certificate_code=certificates.new_code(),
         **batch_photo,
     )
     if photo is not None:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from returns import photos, views
+from returns import certificate_views, photos, views
 
 app_name = "returns"
 
@@ -19,12 +19,28 @@ class PublicIdConverter:
 
 register_converter(PublicIdConverter, "public_id")
 
+
+class CertificateCodeConverter(PublicIdConverter):
+    """A certificate code as typed from paper: letters, digits and dashes, short."""
+
+    regex = "[A-Za-z0-9-]{1,32}"
+
+
+register_converter(CertificateCodeConverter, "certificate_code")
+
 # These paths are linked from emails (returns.links): keep them stable.
 urlpatterns = [
     path("packages/", views.package_list, name="package_list"),
     path("packages/<public_id:public_id>/", views.package_detail, name="package_detail"),
     path("packages/<public_id:public_id>/release/", views.release, name="release"),
     path("packages/<public_id:public_id>/certificate/", views.certificate, name="certificate"),
+    path(
+        "packages/<public_id:public_id>/certificate/pdf/",
+        certificate_views.certificate_pdf_view,
+        name="certificate_pdf",
+    ),
+    # Printed on every certificate: keep it stable.
+    path("verify/<certificate_code:code>/", certificate_views.verify, name="verify"),
     path(
         "packages/<public_id:public_id>/destruction-photo/",
         photos.destruction_photo,

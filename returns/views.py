@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest, seller_required
-from returns import inbox, selectors
+from returns import certificates, inbox, selectors
 from returns.forms import PackageFilterForm
 from returns.models import Channel, FailedPackage, Notification
 from returns.services import explain_state, release_package
@@ -102,7 +102,10 @@ def certificate(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(packages, public_id=public_id)
     if package.status != FailedPackage.Status.DESTROYED:
         raise Http404(gettext("This package has not been destroyed, so it has no certificate."))
-    return render(request, "returns/certificate.html", {"package": package})
+    verify_url = certificates.verify_url(package) if package.certificate_code else ""
+    return render(
+        request, "returns/certificate.html", {"package": package, "verify_url": verify_url}
+    )
 
 
 @seller_required

@@ -14,3 +14,8 @@ import os
 os.environ["DEBUG"] = "true"
 
 from portal.settings import *  # noqa: F403
+
+# The work list's charts are counted afresh on every view: a test's numbers (and its
+# query counts) must not depend on what an earlier test left in the cache. Their own
+# test turns the cache on (tests/portal/test_week.py).
+CONSOLE_CHARTS_CACHE_SECONDS = 0

@@ -14,6 +14,7 @@ SAMPLE = {
     "path": "sample/path",
     "public_id": "sample",
     "reference": "RT-SAMPLE",
+    "certificate_code": "SAMPLE",
 }
 
 

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from portal.errors import DomainError
 from returns.admin.scoping import ProviderScopedAdmin
 from returns.models import FailedPackage
-from tickets import selectors, services
+from tickets import desk, selectors, services
 from tickets.forms import StaffReplyForm
 from tickets.models import INBOX_ORDERING, Ticket
 
@@ -218,6 +218,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     ):
         if obj is not None:
             context.update(self._console_context(request, obj, context.get("reply_form")))
+            context.update(desk.desk_context(request, obj, context["reply_form"]))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict[str, Any]:

@@ -177,6 +177,13 @@ class Ticket(models.Model):
                 ),
                 name="ticket_awaiting_first_response",
             ),
+            # The work list's median time to a first answer (tickets.week): answered tickets
+            # by the day they were opened.
+            models.Index(
+                fields=["provider", "created_at"],
+                condition=Q(first_response_at__isnull=False),
+                name="ticket_week_answered",
+            ),
             # The staff inbox (tickets.admin): one provider's tickets in INBOX_ORDERING.
             models.Index(F("provider"), *INBOX_ORDERING, name="ticket_inbox"),
         ]
@@ -300,3 +307,45 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class CannedReplyQuerySet(TenantQuerySet):
+    seller_path = None  # a provider's own words: no seller sees them
+
+
+class CannedReply(models.Model):
+    """A provider's stock answer, put into a ticket reply from the ticket page.
+
+    Its text may name placeholders (tickets.canned.PLACEHOLDERS), filled in with
+    the ticket's values when it is put into the reply box.
+    """
+
+    provider = models.ForeignKey(
+        LogisticsProvider,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        db_index=False,  # the unique (provider, title) index leads with it
+        verbose_name=_("provider"),
+    )
+    title = models.CharField(
+        _("title"), max_length=80, help_text=_("What the agent picks it by, e.g. “Ships Thursday”.")
+    )
+    body = models.TextField(_("text"), max_length=5000)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CannedReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["provider", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "title"],
+                name="canned_reply_title_unique_per_provider",
+                violation_error_message=_("You already have a canned reply with this title."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

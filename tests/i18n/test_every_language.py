@@ -55,6 +55,7 @@ def world(code, seller_a, provider_x, alice, xavier, client_for):
     return {
         "public_id": waiting.public_id,
         "certificate": destroyed.public_id,
+        "code": destroyed.certificate_code,  # the public check, /verify/<code>/
         "reference": ticket.reference,
         "notification_id": Notification.objects.for_user(alice).first().pk,
         "packages": (waiting, destroyed, claimed),
@@ -67,7 +68,7 @@ def _pages(world, client):
         if route.name in NOT_PAGES:
             continue
         values = dict(world)
-        if route.name == "returns:certificate":
+        if route.name in {"returns:certificate", "returns:certificate_pdf"}:
             values["public_id"] = world["certificate"]
         url = reverse(route.name, kwargs={name: values[name] for name in route.params})
         response = client.get(url)

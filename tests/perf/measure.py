@@ -195,6 +195,8 @@ def pages(times: int, seconds: int) -> list[Figure]:
         "scan station lookup": f"/admin/returns/failedpackage/scan/?tracking={scan_number}",
         "staff changelist (status)": "/admin/returns/failedpackage/?status__exact=awaiting_seller",
         "staff changelist (seller)": f"/admin/returns/failedpackage/?{seller_filter}",
+        # The console's index: the work list with its last 30 days (portal.week).
+        "work list with charts": "/admin/",
     }
     figures = []
     with gunicorn({}) as server:

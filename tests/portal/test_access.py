@@ -18,6 +18,8 @@ PUBLIC = {
     "admin:login",
     "set_language",
     "javascript_catalog",
+    # Printed on destruction certificates, for whoever holds one (rate-limited).
+    "returns:verify",
 }
 
 

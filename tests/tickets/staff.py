@@ -1,4 +1,4 @@
-"""Provider staff with the ticket permissions their group gets from the tickets migration."""
+"""Provider staff with the ticket permissions their group gets from the tickets migrations."""
 
 import importlib
 from types import SimpleNamespace
@@ -16,8 +16,9 @@ def join_provider_staff(*users) -> Group:
     A transactional test's flush empties every table, the rows data migrations
     wrote included; the migration's own function puts them back.
     """
-    migration = importlib.import_module("tickets.migrations.0003_provider_staff_permissions")
-    migration.grant_ticket_permissions(apps, SimpleNamespace(connection=connection))
+    # The latest grant, which runs the first one (0003) before adding the canned replies.
+    migration = importlib.import_module("tickets.migrations.0006_canned_replies_for_staff")
+    migration.grant(apps, SimpleNamespace(connection=connection))
     group = Group.objects.get(name=PROVIDER_STAFF_GROUP)
     for user in users:
         user.groups.add(group)

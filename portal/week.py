@@ -1,0 +1,106 @@
+"""The week at a glance: the last 30 days per day, as charts with tables, on the work list.
+
+Each app contributes series through settings.CONSOLE_CHARTS, as it does rows
+to the work list (portal.worklist), so `portal` charts packages and tickets
+without importing the apps that own them. Every series is one aggregated
+query over an index; the days are the reader's (staff: their provider's zone,
+portal.middleware). A provider's numbers are kept for CONSOLE_CHARTS_CACHE_SECONDS
+in the cache: at a million packages a series reads a hundred thousand index
+entries, too many for every view of the index page.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import get_language
+
+from portal.models import LogisticsProvider, User
+
+DAYS = 30
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days charted, oldest first, in the reader's zone; `start` is the first's midnight."""
+
+    days: list[date]
+    start: datetime
+    zone: object
+    provider_id: int | None  # an operator's narrowing to one provider; staff see their own
+
+    def by_day(self, rows: Iterable[tuple[date, float | None]]) -> list[float | None]:
+        """The values of `rows` (day, value) on every day of the window, None where none."""
+        found = dict(rows)
+        return [found.get(day) for day in self.days]
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str  # the CSV column
+    label: str
+    values: list[float | None]  # one per day of the window; None: nothing to measure
+    unit: str = ""  # "%" or "h"; counts have none
+    total: float | None = None  # the 30 days as one figure (a sum, a rate, a median)
+    hint: str = ""
+
+
+def window_for(provider_id: int | None = None, now: datetime | None = None) -> Window:
+    zone = timezone.get_current_timezone()
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
+    start = datetime.combine(days[0], time.min, tzinfo=zone)
+    return Window(days=days, start=start, zone=zone, provider_id=provider_id)
+
+
+def provider_asked(user: User, value: str | None) -> int | None:
+    """`?provider=<id>`: an operator's choice of one provider; staff may name only their own.
+
+    Another provider's id, or one that does not exist, is a 404.
+    """
+    if not value:
+        return None
+    providers = LogisticsProvider.objects.all()
+    if not user.is_superuser:
+        providers = providers.filter(pk=user.provider_id)
+    pk = int(value) if value.isdigit() else 0
+    return get_object_or_404(providers.values_list("pk", flat=True), pk=pk)
+
+
+def cached(
+    name: str, user: User, window: Window, compute: Callable[[], list[Series]]
+) -> list[Series]:
+    """`compute()`, or what it gave for the same numbers within CONSOLE_CHARTS_CACHE_SECONDS.
+
+    The same numbers: the same series, rows seen (all for an operator, else the
+    provider's), narrowing, zone, first day and language (the labels are worded).
+    """
+    scope = "all" if user.is_superuser else user.provider_id
+    key = ":".join(
+        str(part)
+        for part in (
+            "week",
+            name,
+            scope,
+            window.provider_id,
+            window.zone,
+            window.days[0],
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.CONSOLE_CHARTS_CACHE_SECONDS)
+    return found
+
+
+def series_for(user: User, window: Window) -> list[Series]:
+    return [
+        series for path in settings.CONSOLE_CHARTS for series in import_string(path)(user, window)
+    ]
