@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_q",
     "portal",
     "returns",
+    "shop",
     "tickets",
 ]
 

@@ -122,6 +122,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         category=category,
         user=request.user,
         search=search,
+        address=request.GET.get("address", ""),
     )
     existing = None
     refusal = ""

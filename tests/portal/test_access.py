@@ -18,6 +18,9 @@ PUBLIC = {
     "admin:login",
     "set_language",
     "javascript_catalog",
+    # Links in emails, authorized by their signed token: whoever reads the email may act.
+    "settings:confirm",
+    "settings:unsubscribe",
 }
 
 
