@@ -161,3 +161,23 @@ def test_the_address_pages_read_a_fixed_number_of_rows(
     with django_assert_num_queries(4):
         url = reverse("settings:delete_return_address", args=[address.pk])
         assert client.get(url).status_code == 200
+
+
+def test_the_provider_sees_the_saved_address_on_the_ticket_beside_its_package(
+    client_for, olivia, alice, xavier, seller_a, provider_x
+):
+    save(client_for(olivia), MAIN)
+    package = awaiting_package(seller_a, provider_x)
+    seller = client_for(alice)
+    form = seller.get(reverse("tickets:new"), {"package": package.public_id}).context["form"]
+    seller.post(
+        reverse("tickets:new"),
+        {"category": "send_back", "package": package.public_id, **form.initial},
+    )
+    ticket = Ticket.objects.get()
+
+    page = client_for(xavier).get(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+    text = page.content.decode()
+    assert "99 Rama IV Road" in text and "+66 81 234 5678" in text
+    assert package.tracking_number in text
