@@ -11,7 +11,9 @@ from portal.confirmations import unsubscribe_token
 from portal.models import SettingsChange
 from returns import emails, outbox
 from returns.models import Notification
-from tests.builders import awaiting_package
+from tests.builders import awaiting_package, file_ticket
+from tickets.models import Ticket
+from tickets.services import reply_as_seller, reply_as_staff
 
 
 @pytest.fixture
@@ -100,3 +102,21 @@ def test_the_unsubscribe_page_reads_a_fixed_number_of_rows(seller_a, django_asse
 
     with django_assert_num_queries(1):  # the shop
         assert Client().get(reverse("settings:unsubscribe", args=[token])).status_code == 200
+
+
+def test_a_turned_off_ticket_reply_is_not_emailed_but_the_providers_copy_is(
+    client_for, alice, xavier, seller_a, provider_x
+):
+    seller_a.ticket_reply_emails = False
+    seller_a.save()
+    package = awaiting_package(seller_a, provider_x)
+    file_ticket(client_for(alice), package)
+    ticket = Ticket.objects.get()
+
+    reply_as_staff(ticket=ticket, author=xavier, body="On its way tomorrow.")
+    reply_as_seller(ticket=ticket, author=alice, body="Thank you.")
+
+    replies = dict(
+        Notification.objects.filter(kind="ticket_reply").values_list("audience", "status")
+    )
+    assert replies == {"seller": "muted", "provider": "pending"}
