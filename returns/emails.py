@@ -73,7 +73,10 @@ def queue_notification(
     if to_seller and switch is not None and not getattr(seller, switch):
         status = Notification.Status.MUTED
     also_to = "\n".join(extra_notice_recipients(seller.pk)) if to_seller else ""
-    email = render_email(kind, context, language=recipient_of(seller, provider))
+    language = recipient_of(seller, provider)
+    if to_seller and switch is not None:
+        context = {**context, "unsubscribe_url": unsubscribe_url(seller.pk, switch, language)}
+    email = render_email(kind, context, language=language)
     # Not get_or_create(), which would look the key up a second time.
     try:
         with transaction.atomic():
@@ -344,13 +347,18 @@ def with_links(notification: Notification) -> tuple[str, str]:
     )
 
 
+def unsubscribe_url(seller_id: int, field: str, language: str) -> str:
+    """The signed link that turns one optional kind of email off (shop.views.unsubscribe)."""
+    token = confirmations.unsubscribe_token(seller_id, field)
+    return links.link(reverse("settings:unsubscribe", args=[token]), language)
+
+
 def unsubscribe_headers(notification: Notification) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe, for the seller's optional emails only."""
     field = OPTIONAL_KINDS.get(notification.kind)
     if field is None or notification.audience != Notification.Audience.SELLER:
         return {}
-    token = confirmations.unsubscribe_token(notification.seller_id, field)
-    url = links.link(reverse("settings:unsubscribe", args=[token]), notification.language)
+    url = unsubscribe_url(notification.seller_id, field, notification.language)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 

@@ -41,6 +41,13 @@ def test_a_reminder_carries_one_click_unsubscribe_and_the_destruction_notice_doe
     assert all("List-Unsubscribe" not in m.extra_headers for m in sent)
 
 
+def test_the_reminder_also_shows_the_link_to_a_person(reminder):
+    url = reminder.extra_headers["List-Unsubscribe"].strip("<>")
+
+    assert f"Turn off these emails: {url}" in reminder.body
+    assert url.replace("&", "&amp;") in reminder.alternatives[0][0]
+
+
 def test_the_one_click_post_turns_reminders_off_without_a_login(reminder, seller_a):
     mail_client = Client(enforce_csrf_checks=True)  # as a mail client posts: no session, no token
 
