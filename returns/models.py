@@ -436,8 +436,8 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", pgettext_lazy("notification status", "Sending")
     SENT = "sent", pgettext_lazy("notification status", "Sent")
     FAILED = "failed", pgettext_lazy("notification status", "Failed")
-    # An optional email the seller turned off (Seller.reminder_emails and the like): kept
-    # in /notifications/, never sent.
+    # Never sent: an optional email the seller turned off (Seller.reminder_emails and the
+    # like), kept in /notifications/; or a confirmation link for an address since removed.
     MUTED = "muted", pgettext_lazy("notification status", "Not emailed (turned off)")
 
 

@@ -145,8 +145,17 @@ def confirm_address(*, token: str) -> NotificationAddress:
 
 @transaction.atomic
 def remove_notification_address(*, address: NotificationAddress, actor: User) -> None:
+    """The address receives nothing more, not even a confirmation link still waiting to go."""
     _locked(address.seller)
     NotificationAddress.objects.filter(pk=address.pk).delete()
+    # Only rows not yet claimed by a delivery run: one being sent now goes, with a link to
+    # the settings page instead of a confirmation (returns.emails.with_links).
+    Notification.objects.filter(
+        kind=Notification.Kind.ADDRESS_CONFIRMATION,
+        seller_id=address.seller_id,
+        to_email=address.email,
+        status=Notification.Status.PENDING,
+    ).update(status=Notification.Status.MUTED)
     _record(
         seller=address.seller, actor=actor, action=Action.ADDRESS_REMOVED, subject=address.email
     )

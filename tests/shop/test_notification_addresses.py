@@ -193,6 +193,17 @@ def test_a_removed_address_receives_nothing_more(client, client_for, olivia, sel
     assert Notification.objects.get(kind="destruction_notice").also_to == ""
 
 
+def test_a_confirmation_still_waiting_is_not_sent_once_its_address_is_removed(client_for, olivia):
+    owner = client_for(olivia)
+    add(owner)
+
+    owner.post(reverse("settings:remove_address", args=[NotificationAddress.objects.get().pk]))
+    outbox.deliver_notifications()
+
+    assert Notification.objects.get(kind="address_confirmation").status == "muted"
+    assert mail.outbox == []
+
+
 def test_another_sellers_address_is_a_404(client_for, olivia, oscar):
     add(client_for(oscar), "theirs@shop-b.example")
     theirs = NotificationAddress.objects.get()

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from portal.models import SettingsChange
+from portal.demo import seed_accounts
+from portal.models import SettingsChange, User
 
 
 def test_an_owner_sees_the_settings_with_the_shop_code_read_only(client_for, olivia, seller_a):
@@ -133,3 +134,13 @@ def test_the_refusal_page_reads_a_fixed_number_of_rows(
         response = client.get(reverse("settings:index"))
 
     assert response.status_code == 403
+
+
+def test_each_demo_shops_login_owns_it_and_opens_the_settings(db, settings, client_for):
+    settings.DEBUG = True
+    seed_accounts("demo-password")
+
+    seller = User.objects.get(email="seller@siamgadgets.example")
+
+    assert seller.is_seller_owner
+    assert client_for(seller).get(reverse("settings:index")).status_code == 200
