@@ -27,7 +27,7 @@ class ProfileForm(forms.Form):
     )
 
     def clean_time_zone(self) -> str:
-        return self.cleaned_data["time_zone"].strip()
+        return str(self.cleaned_data["time_zone"]).strip()
 
 
 class NotificationAddressForm(forms.Form):

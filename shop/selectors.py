@@ -25,7 +25,8 @@ class HistoryRow:
 
 def _label(name: str) -> str:
     model = Seller if name in {f.name for f in Seller._meta.fields} else ReturnAddress
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name)).capitalize()
 
 
 def _worded(name: str, value: object) -> str:

@@ -5,6 +5,8 @@ saving at once take turns (the address count, the one default) and the
 history names both changes in the order they happened.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -41,14 +43,14 @@ def _record(
     actor: User | None,
     action: str,
     subject: str = "",
-    changes: dict | None = None,
+    changes: dict[str, list[Any]] | None = None,
 ) -> SettingsChange:
     return SettingsChange.objects.create(
         seller=seller, actor=actor, action=action, subject=subject, changes=changes or {}
     )
 
 
-def _differences(row: object, values: dict) -> dict[str, list]:
+def _differences(row: object, values: dict[str, Any]) -> dict[str, list[Any]]:
     return {
         name: [getattr(row, name), value]
         for name, value in values.items()
@@ -57,7 +59,7 @@ def _differences(row: object, values: dict) -> dict[str, list]:
 
 
 def _update_seller(
-    *, seller: Seller, actor: User | None, action: str, values: dict
+    *, seller: Seller, actor: User | None, action: str, values: dict[str, Any]
 ) -> SettingsChange | None:
     locked = _locked(seller)
     changes = _differences(locked, values)
@@ -70,7 +72,7 @@ def _update_seller(
 
 
 @transaction.atomic
-def update_profile(*, seller: Seller, actor: User, values: dict) -> SettingsChange | None:
+def update_profile(*, seller: Seller, actor: User, values: dict[str, Any]) -> SettingsChange | None:
     """Display name, time zone and language; None when nothing changed."""
     return _update_seller(
         seller=seller,
@@ -82,7 +84,7 @@ def update_profile(*, seller: Seller, actor: User, values: dict) -> SettingsChan
 
 @transaction.atomic
 def set_email_preferences(
-    *, seller: Seller, actor: User | None, values: dict
+    *, seller: Seller, actor: User | None, values: dict[str, Any]
 ) -> SettingsChange | None:
     """Turn the optional emails on or off; the policy's notices have no switch."""
     return _update_seller(
@@ -189,7 +191,7 @@ def remove_primary_address(*, seller: Seller, actor: User) -> str:
         subject=successor.email,
         changes={"contact_email": [old, successor.email]},
     )
-    return successor.email
+    return str(successor.email)
 
 
 # --- the one-click unsubscribe link ---------------------------------------------------
@@ -212,7 +214,7 @@ def _label_taken() -> SettingsError:
 
 @transaction.atomic
 def save_return_address(
-    *, seller: Seller, actor: User, address: ReturnAddress | None, values: dict
+    *, seller: Seller, actor: User, address: ReturnAddress | None, values: dict[str, Any]
 ) -> ReturnAddress:
     """Add (`address` None) or change a saved address. The first one saved is the default;
     making one the default takes it from the other."""
