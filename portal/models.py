@@ -87,6 +87,11 @@ class Seller(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # The optional emails a shop may turn off (settings, or the one-click link in the
+    # email itself). The policy's notices (destruction, final notice, certificate) have
+    # no switch: the seller must be told before a package is destroyed.
+    reminder_emails = models.BooleanField(_("deadline reminders by email"), default=True)
+    ticket_reply_emails = models.BooleanField(_("ticket replies by email"), default=True)
 
     class Meta:
         verbose_name = _("seller")
@@ -152,6 +157,59 @@ class ReturnAddress(models.Model):
 def default_return_address(seller_id: int) -> ReturnAddress | None:
     """The seller's default return address, if they saved one."""
     return ReturnAddress.objects.filter(seller_id=seller_id, is_default=True).first()
+
+
+class NotificationAddressQuerySet(TenantQuerySet):
+    provider_path = None
+
+    def confirmed(self) -> "NotificationAddressQuerySet":
+        return self.filter(confirmed_at__isnull=False)
+
+
+class NotificationAddress(models.Model):
+    """Another address that receives the shop's notices, once its owner confirmed it.
+
+    The primary address is the seller's `contact_email` (set by the operator, and
+    always receiving); these rows are the others. The confirmation link is minted
+    as the email is sent (portal.confirmations) and only its digest is kept here:
+    the outbox's copy of the email holds a mark, never the link.
+    """
+
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="notification_addresses",
+        verbose_name=_("seller"),
+    )
+    email = models.EmailField(_("email address"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # SHA-256 of the nonce in the latest link sent; emptied once the link is used.
+    confirmation_digest = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    objects = NotificationAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification address")
+        verbose_name_plural = _("notification addresses")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "email"], name="notification_address_unique_per_seller"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+def extra_notice_recipients(seller_id: int) -> list[str]:
+    """The confirmed addresses that receive a seller's notices besides the primary one."""
+    return list(
+        NotificationAddress.objects.confirmed()
+        .filter(seller_id=seller_id)
+        .values_list("email", flat=True)
+    )
 
 
 class SellerRole(models.TextChoices):
@@ -269,3 +327,56 @@ class RequestCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} since {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+
+
+class SettingsChangeQuerySet(TenantQuerySet):
+    provider_path = None
+
+
+class SettingsChange(models.Model):
+    """One change to a shop's settings: who made it, when, and the values before and after.
+
+    Written by the service that makes the change, in its transaction; never edited.
+    """
+
+    class Action(models.TextChoices):
+        PROFILE = "profile", _("Shop profile changed")
+        ADDRESS_ADDED = "address_added", _("Notification address added")
+        ADDRESS_CONFIRMED = "address_confirmed", _("Notification address confirmed")
+        ADDRESS_REMOVED = "address_removed", _("Notification address removed")
+        PRIMARY_CHANGED = "primary_changed", _("Primary notification address changed")
+        RETURN_ADDRESS_ADDED = "return_address_added", _("Return address added")
+        RETURN_ADDRESS_CHANGED = "return_address_changed", _("Return address changed")
+        RETURN_ADDRESS_DELETED = "return_address_deleted", _("Return address deleted")
+        EMAILS = "emails", _("Email preferences changed")
+
+    seller = models.ForeignKey(
+        Seller, on_delete=models.CASCADE, related_name="settings_changes", verbose_name=_("seller")
+    )
+    # Empty when no one was signed in: a confirmation or one-click unsubscribe link.
+    actor = models.ForeignKey(
+        "User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    action = models.CharField(_("change"), max_length=30, choices=Action.choices)
+    # What the change was about: an email address or a return address's name.
+    subject = models.CharField(_("about"), max_length=254, blank=True)
+    # {field name: [before, after]}, the values as stored.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    objects = SettingsChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("settings change")
+        verbose_name_plural = _("settings changes")
+        ordering = ["-changed_at", "-pk"]
+        # The settings page lists a shop's latest changes.
+        indexes = [models.Index(fields=["seller", "-changed_at"], name="settings_change_seller")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subject}".strip()

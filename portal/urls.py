@@ -20,6 +20,7 @@ urlpatterns = [
     path("", dashboard, name="home"),
     path("", include("returns.urls")),
     path("", include("tickets.urls")),
+    path("", include("portal.shop.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("jsi18n/<str:language>/", views.javascript_catalog, name="javascript_catalog"),

@@ -14,14 +14,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from portal import formatting
+from portal import confirmations, formatting
 from portal.emails import render_email
 from portal.languages import recipient_language
-from portal.models import LogisticsProvider, Seller
+from portal.models import LogisticsProvider, NotificationAddress, Seller, extra_notice_recipients
 from returns import links
 from returns.models import FailedPackage, Notification
 
@@ -31,6 +32,16 @@ Kind = Notification.Kind
 # the time left in as it sends (`fill_time_left`), so the seller reads the time left
 # then, not when the notice was written, however long it waited in the queue.
 TIME_LEFT_MARK = "[[time-left]]"
+# Where an address confirmation carries its link: minted as the email is sent
+# (`with_links`), so the outbox keeps this mark, never the link.
+CONFIRMATION_LINK_MARK = "[[confirmation-link]]"
+
+# The seller's emails a shop may turn off, each with its Seller switch. A staff reply
+# to the provider's ops address is a TICKET_REPLY too, but only a seller's is optional.
+OPTIONAL_KINDS = {
+    Kind.DEADLINE_REMINDER: "reminder_emails",
+    Kind.TICKET_REPLY: "ticket_reply_emails",
+}
 
 
 def package_key_prefix(kind: Notification.Kind) -> str:
@@ -50,35 +61,51 @@ def package_key(kind: Notification.Kind, package_id: int, stage: str = "") -> st
 def queue_notification(
     *,
     kind: Notification.Kind,
-    provider: LogisticsProvider,
+    provider: LogisticsProvider | None,
     seller: Seller | None,
     to_email: str,
     dedupe_key: str,
     context: dict[str, Any],
     package: FailedPackage | None = None,
     ticket_reference: str = "",
+    audience: str = "",
 ) -> Notification:
     """Write one outbox row (once per `dedupe_key`) and have it sent after commit.
 
     The email is in the recipient's language: the seller's, or for the provider's
-    ops address the provider's (`recipient_of`).
+    ops address the provider's (`recipient_of`). A seller's notice goes to its primary
+    address and to every other address it confirmed, in one message. An optional one
+    the seller turned off is kept for /notifications/ and not emailed (`muted`).
     """
     existing: Notification | None = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    email = render_email(kind, context, language=recipient_of(seller, provider))
+    if not audience:
+        audience = Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER
+    to_seller = audience == Notification.Audience.SELLER
+    status = Notification.Status.PENDING
+    switch = OPTIONAL_KINDS.get(kind)
+    if to_seller and switch is not None and not getattr(seller, switch):
+        status = Notification.Status.MUTED
+    also_to = "\n".join(extra_notice_recipients(seller.pk)) if to_seller else ""
+    language = recipient_of(seller, provider)
+    if to_seller and switch is not None:
+        context = {**context, "unsubscribe_url": unsubscribe_url(seller.pk, switch, language)}
+    email = render_email(kind, context, language=language)
     # Not get_or_create(), which would look the key up a second time.
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 dedupe_key=dedupe_key,
                 kind=kind,
-                audience=Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER,
+                audience=audience,
                 seller=seller,
                 provider=provider,
                 package=package,
                 ticket_reference=ticket_reference,
                 to_email=to_email,
+                also_to=also_to,
+                status=status,
                 subject=email.subject,
                 body_text=email.text,
                 body_html=email.html,
@@ -89,13 +116,15 @@ def queue_notification(
         if written is None:  # not the dedupe key that failed
             raise
         notification = written
-    send_soon()
+    if status == Notification.Status.PENDING:
+        send_soon()
     return notification
 
 
-def recipient_of(seller: Seller | None, provider: LogisticsProvider) -> str:
+def recipient_of(seller: Seller | None, provider: LogisticsProvider | None) -> str:
     """The language of a notice: its seller's, or for the ops address its provider's."""
-    return recipient_language(seller.language if seller is not None else provider.language)
+    tenant = seller if seller is not None else provider
+    return recipient_language(tenant.language if tenant is not None else None)
 
 
 def send_soon() -> None:
@@ -313,6 +342,48 @@ def render_deferred(notification: Notification) -> None:
         email.text,
         email.html,
     )
+    if notification.audience == Notification.Audience.SELLER:
+        # Rendered when sent, addressed when sent: to the addresses confirmed by then.
+        notification.also_to = "\n".join(extra_notice_recipients(package.seller_id))
+
+
+# --- links minted or signed as the email is sent --------------------------------------
+
+
+def with_links(notification: Notification) -> tuple[str, str]:
+    """The text and HTML bodies to send, an address confirmation's link written in.
+
+    The link is minted now and exists only in the email: the row keeps the mark.
+    An address removed or confirmed since gets a link to the settings page instead.
+    """
+    text, html = notification.body_text, notification.body_html
+    if notification.kind != Kind.ADDRESS_CONFIRMATION:
+        return text, html
+    address = NotificationAddress.objects.filter(
+        seller_id=notification.seller_id, email=notification.to_email, confirmed_at__isnull=True
+    ).first()
+    path = reverse("settings:index")
+    if address is not None:
+        path = reverse("settings:confirm", args=[confirmations.mint_confirmation(address)])
+    url = links.link(path, notification.language)
+    return text.replace(CONFIRMATION_LINK_MARK, url), html.replace(
+        CONFIRMATION_LINK_MARK, escape(url)
+    )
+
+
+def unsubscribe_url(seller_id: int, field: str, language: str) -> str:
+    """The signed link that turns one optional kind of email off (portal.shop.views.unsubscribe)."""
+    token = confirmations.unsubscribe_token(seller_id, field)
+    return links.link(reverse("settings:unsubscribe", args=[token]), language)
+
+
+def unsubscribe_headers(notification: Notification) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe, for the seller's optional emails only."""
+    field = OPTIONAL_KINDS.get(notification.kind)
+    if field is None or notification.audience != Notification.Audience.SELLER:
+        return {}
+    url = unsubscribe_url(notification.seller_id, field, notification.language)
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # --- the time left, as the notice is sent ---------------------------------------------

@@ -538,6 +538,9 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", pgettext_lazy("notification status", "Sending")
     SENT = "sent", pgettext_lazy("notification status", "Sent")
     FAILED = "failed", pgettext_lazy("notification status", "Failed")
+    # Never sent: an optional email the seller turned off (Seller.reminder_emails and the
+    # like), kept in /notifications/; or a confirmation link for an address since removed.
+    MUTED = "muted", pgettext_lazy("notification status", "Not emailed (turned off)")
 
 
 class Notification(models.Model):
@@ -546,6 +549,9 @@ class Notification(models.Model):
     class Audience(models.TextChoices):
         SELLER = "seller", _("Seller")
         PROVIDER = "provider", _("Provider operations")
+        # A shop's new notification address, asked to confirm itself: not the shop's
+        # notice (kept out of /notifications/) and no provider's.
+        NEW_ADDRESS = "address", _("Address to confirm")
 
     class Kind(models.TextChoices):
         DESTRUCTION_NOTICE = "destruction_notice", _("Destruction notice")
@@ -563,6 +569,7 @@ class Notification(models.Model):
         TICKET_REPLY = "ticket_reply", _("Ticket reply")
         TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+        ADDRESS_CONFIRMATION = "address_confirmation", _("Notification address confirmation")
 
     Status: TypeAlias = NotificationStatus
 
@@ -577,8 +584,11 @@ class Notification(models.Model):
         db_index=False,
         verbose_name=_("seller"),
     )
+    # Empty only for an address confirmation, which is about the shop, not a package.
     provider = models.ForeignKey(
         LogisticsProvider,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("provider"),
@@ -595,6 +605,10 @@ class Notification(models.Model):
     ticket_reference = models.CharField(_("ticket reference"), max_length=16, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     to_email = models.EmailField(_("to email"))
+    # The seller's other confirmed addresses (one a line), a snapshot like to_email: one
+    # message to all of them, so one row, one dedupe key and one Message-ID per notice.
+    # A database default too: the finalize job writes notices with INSERT … SELECT.
+    also_to = models.TextField(_("also to"), blank=True, default="", db_default="")
     subject = models.CharField(_("subject"), max_length=250)
     body_text = models.TextField(_("body text"))
     body_html = models.TextField(_("body html"))
@@ -687,6 +701,10 @@ class Notification(models.Model):
     def title(self) -> str:
         """The subject, or the kind until the outbox renders a notice written in bulk."""
         return self.subject or self.get_kind_display()
+
+    @property
+    def recipients(self) -> list[str]:
+        return [self.to_email, *self.also_to.split()]
 
 
 class MailServerStatus(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from portal.models import LogisticsProvider, User
+from portal.models import LogisticsProvider, ReturnAddress, User
 from returns.models import FailedPackage
 from tickets.attachments import (
     ACCEPT,
@@ -232,8 +232,15 @@ class TicketForm(PackagePicker, forms.Form):
     attachments = AttachmentsField(label=_("Attachments"))
 
     def __init__(
-        self, *args: Any, category: str, user: User, search: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        category: str,
+        user: User,
+        search: str = "",
+        address: str = "",
+        **kwargs: Any,
     ) -> None:
+        """`address`: the saved return address to start from (its id), else the default."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.ticket_category = category
@@ -253,6 +260,20 @@ class TicketForm(PackagePicker, forms.Form):
             self.fields["provider"].queryset = providers_for(user)  # type: ignore[attr-defined]
         if category in DEFAULT_BODY:
             self.fields["body"].help_text = _("Optional: anything the provider should know.")
+        self.saved_addresses: list[ReturnAddress] = []
+        if "delivery_address" in self.fields:
+            self._start_from_saved_address(address)
+
+    def _start_from_saved_address(self, chosen_id: str) -> None:
+        """Fill in a saved address (the chosen one, else the default); the seller may edit it."""
+        self.saved_addresses = list(ReturnAddress.objects.for_user(self.user))
+        by_id = {str(saved.pk): saved for saved in self.saved_addresses}
+        default = next((saved for saved in self.saved_addresses if saved.is_default), None)
+        self.chosen_address = by_id.get(chosen_id, default)
+        if self.chosen_address is None or self.is_bound or self.initial.get("delivery_address"):
+            return
+        self.initial["delivery_address"] = self.chosen_address.delivery_text
+        self.initial["contact_phone"] = self.chosen_address.phone
 
     def clean_preferred_date(self) -> date | None:
         preferred: date | None = self.cleaned_data["preferred_date"]

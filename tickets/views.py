@@ -124,6 +124,7 @@ def new_ticket(request: AuthenticatedRequest) -> HttpResponse:
         category=category,
         user=request.user,
         search=search,
+        address=request.GET.get("address", ""),
     )
     existing = None
     refusal = ""

@@ -76,14 +76,20 @@ def message_id(notification: Notification) -> str:
 
 
 def _message(notification: Notification) -> mail.EmailMultiAlternatives:
+    """One message to all the notice's recipients: one Message-ID, however many read it."""
+    text, html = emails.with_links(notification)
     message = mail.EmailMultiAlternatives(
         subject=notification.subject,
-        body=notification.body_text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.to_email],
-        headers={"Message-ID": message_id(notification), **email_headers(notification.language)},
+        to=notification.recipients,
+        headers={
+            "Message-ID": message_id(notification),
+            **email_headers(notification.language),
+            **emails.unsubscribe_headers(notification),
+        },
     )
-    message.attach_alternative(notification.body_html, "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -98,6 +98,7 @@ def save_rendered(notification: Notification) -> None:
         subject=notification.subject,
         body_text=notification.body_text,
         body_html=notification.body_html,
+        also_to=notification.also_to,
     )
 
 

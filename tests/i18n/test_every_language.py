@@ -12,7 +12,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from portal.confirmations import unsubscribe_token
 from portal.languages import html_lang
+from portal.models import NotificationAddress, ReturnAddress, SellerRole
+from portal.shop import emails as settings_notices
+from portal.shop import services as settings_services
 from returns import emails as notices
 from returns import outbox
 from returns.models import Notification
@@ -34,7 +38,7 @@ pytestmark = pytest.mark.parametrize("code", TRANSLATED)
 SELLER_PAGES = [
     route
     for route in all_routes()
-    if route.name == "home" or route.name.split(":")[0] in {"returns", "tickets"}
+    if route.name == "home" or route.name.split(":")[0] in {"returns", "tickets", "settings"}
 ]
 NOT_PAGES = {"returns:destruction_photo", "tickets:attachment"}  # files, not text
 
@@ -46,6 +50,16 @@ def world(code, seller_a, provider_x, alice, xavier, client_for):
     seller_a.language = provider_x.language = code
     seller_a.save()
     provider_x.save()
+    alice.seller_role = SellerRole.OWNER  # the settings pages too
+    alice.save()
+    saved = ReturnAddress.objects.create(
+        seller=seller_a, label="Bang Rak", contact_name="Ann", phone="+66 2 1", address="1 Road"
+    )
+    settings_services.update_profile(
+        seller=seller_a,
+        actor=alice,
+        values={"name": "Shop A2", "time_zone": "UTC", "language": code},
+    )
     waiting = awaiting_package(seller_a, provider_x)
     destroyed = destroyed_package(seller_a, provider_x, staff=xavier)
     claimed = awaiting_package(seller_a, provider_x, description="Bluetooth speaker")
@@ -58,6 +72,8 @@ def world(code, seller_a, provider_x, alice, xavier, client_for):
         "code": destroyed.certificate_code,  # the public check, /verify/<code>/
         "reference": ticket.reference,
         "notification_id": Notification.objects.for_user(alice).first().pk,
+        "pk": saved.pk,
+        "token": unsubscribe_token(seller_a.pk, "reminder_emails"),
         "packages": (waiting, destroyed, claimed),
         "ticket": ticket,
     }
@@ -105,6 +121,10 @@ def _every_kind(world):
     notices.destruction_overdue(destroyed)
     ticket_notices.seller_replied(ticket, opening)
     ticket_notices.ticket_overdue(ticket, waiting_hours=30)
+    address = NotificationAddress.objects.create(
+        seller=waiting.seller, email="night@shop-a.example"
+    )
+    settings_notices.address_confirmation(address, sent_at=waiting.failed_at)
 
 
 def test_every_email_kind_reaches_its_reader_in_their_language(code, world, client):

@@ -20,6 +20,9 @@ PUBLIC = {
     "javascript_catalog",
     # Printed on destruction certificates, for whoever holds one (rate-limited).
     "returns:verify",
+    # Links in emails, authorized by their signed token: whoever reads the email may act.
+    "settings:confirm",
+    "settings:unsubscribe",
 }
 
 

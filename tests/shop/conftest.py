@@ -1,0 +1,16 @@
+import pytest
+
+from portal.models import SellerRole
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def olivia(seller_a):
+    """An owner of seller A."""
+    return UserFactory(email="olivia@shop-a.example", seller=seller_a, seller_role=SellerRole.OWNER)
+
+
+@pytest.fixture
+def oscar(seller_b):
+    """An owner of seller B."""
+    return UserFactory(email="oscar@shop-b.example", seller=seller_b, seller_role=SellerRole.OWNER)
