@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "portal",
     "returns",
     "tickets",
+    "team",
 ]
 
 MIDDLEWARE = [

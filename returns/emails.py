@@ -34,30 +34,36 @@ TIME_LEFT_MARK = "[[time-left]]"
 def queue_notification(
     *,
     kind: str,
-    provider: LogisticsProvider,
+    provider: LogisticsProvider | None,
     seller: Seller | None,
     to_email: str,
     dedupe_key: str,
     context: dict,
     package: FailedPackage | None = None,
     ticket_reference: str = "",
+    audience: str = "",
+    language: str = "",
 ) -> Notification:
     """Write one outbox row (once per `dedupe_key`) and have it sent after commit.
 
     The email is in the recipient's language: the seller's, or for the provider's
-    ops address the provider's (`recipient_of`).
+    ops address the provider's (`recipient_of`), unless the caller knows better
+    (a team invitation is in its inviter's). The audience follows from the
+    recipient unless given.
     """
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    email = render_email(kind, context, language=recipient_of(seller, provider))
+    email = render_email(kind, context, language=language or recipient_of(seller, provider))
+    if not audience:
+        audience = Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER
     # Not get_or_create(), which would look the key up a second time.
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 dedupe_key=dedupe_key,
                 kind=kind,
-                audience=Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER,
+                audience=audience,
                 seller=seller,
                 provider=provider,
                 package=package,
@@ -76,9 +82,11 @@ def queue_notification(
     return notification
 
 
-def recipient_of(seller: Seller | None, provider: LogisticsProvider) -> str:
+def recipient_of(seller: Seller | None, provider: LogisticsProvider | None) -> str:
     """The language of a notice: its seller's, or for the ops address its provider's."""
-    return recipient_language(seller.language if seller is not None else provider.language)
+    if seller is not None:
+        return recipient_language(seller.language)
+    return recipient_language(provider.language if provider is not None else None)
 
 
 def send_soon() -> None:

@@ -444,6 +444,9 @@ class Notification(models.Model):
     class Audience(models.TextChoices):
         SELLER = "seller", _("Seller")
         PROVIDER = "provider", _("Provider operations")
+        # A person invited to a seller's team (the team app): not a notice on the seller's
+        # page, which every colleague reads, since it carries the invitation's link.
+        INVITEE = "invitee", _("Invited person")
 
     class Kind(models.TextChoices):
         DESTRUCTION_NOTICE = "destruction_notice", _("Destruction notice")
@@ -461,6 +464,7 @@ class Notification(models.Model):
         TICKET_REPLY = "ticket_reply", _("Ticket reply")
         TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+        TEAM_INVITE = "team_invite", _("Team invitation")
 
     Status = NotificationStatus
 
@@ -475,8 +479,12 @@ class Notification(models.Model):
         db_index=False,
         verbose_name=_("seller"),
     )
+    # Empty only for an email about no package or ticket (a team invitation): provider
+    # staff never see those, since the console scopes notifications by provider.
     provider = models.ForeignKey(
         LogisticsProvider,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("provider"),
@@ -535,6 +543,10 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=~Q(audience="seller") | Q(seller__isnull=False),
                 name="notification_seller_notice_has_seller",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience="invitee") | Q(provider__isnull=False),
+                name="notification_notice_has_provider",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),

@@ -17,7 +17,7 @@ from babel.messages.extract import extract
 from django.utils.translation.template import templatize
 
 # The apps whose Python and templates/ folders hold our strings.
-APPS = ("portal", "returns", "tickets")
+APPS = ("portal", "returns", "tickets", "team")
 TEMPLATE_DIRS = ("templates", *(f"{app}/templates" for app in APPS))
 TEMPLATE_SUFFIXES = (".html", ".txt")
 SCRIPT_DIRS = ("static/js",)

@@ -16,7 +16,9 @@ from portal.languages import html_lang
 from returns import emails as notices
 from returns import outbox
 from returns.models import Notification
+from team import services as team_services
 from tests.builders import awaiting_package, destroyed_package, file_ticket, question_ticket
+from tests.factories import UserFactory
 from tests.i18n.languages import (
     TRANSLATED,
     data_strings,
@@ -34,7 +36,8 @@ pytestmark = pytest.mark.parametrize("code", TRANSLATED)
 SELLER_PAGES = [
     route
     for route in all_routes()
-    if route.name == "home" or route.name.split(":")[0] in {"returns", "tickets"}
+    if route.name in {"home", "account"}
+    or route.name.split(":")[0] in {"returns", "tickets", "team"}
 ]
 NOT_PAGES = {"returns:destruction_photo", "tickets:attachment"}  # files, not text
 
@@ -52,7 +55,15 @@ def world(code, seller_a, provider_x, alice, xavier, client_for):
     file_ticket(client_for(alice), claimed)
     ticket = question_ticket(waiting, alice)
     reply_as_staff(ticket=ticket, author=xavier, body="It is on shelf B-07.")
+    colleague = UserFactory(email="carol@shop-a.example", seller=seller_a, seller_role="member")
+    invite = team_services.invite_colleague(
+        seller=seller_a, email="dana@shop-a.example", role="member", invited_by=alice, language=code
+    )
+    invitation = Notification.objects.get(kind=Notification.Kind.TEAM_INVITE).body_text
     return {
+        "user_id": colleague.pk,
+        "invite_id": invite.pk,
+        "token": re.search(r"/team/join/([^/]+)/", invitation)[1],
         "public_id": waiting.public_id,
         "certificate": destroyed.public_id,
         "reference": ticket.reference,

@@ -18,6 +18,7 @@ PUBLIC = {
     "admin:login",
     "set_language",
     "javascript_catalog",
+    "team:join",
 }
 
 
