@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
-from portal.models import LogisticsProvider, Seller, User
+from portal.models import LogisticsProvider, Seller, SellerRole, User
 from portal.tenancy import PROVIDER_STAFF_GROUP
 
 DEFAULT_PASSWORD = "returns-demo"
@@ -118,6 +118,8 @@ def seed_accounts(password: str) -> None:
                 "is_staff": login.is_staff,
                 "is_superuser": login.is_superuser,
                 "is_active": True,
+                # The demo's shop logins run their shop: the team page shows what owners do.
+                "seller_role": SellerRole.OWNER if login.seller else SellerRole.MEMBER,
             },
         )
         user.set_password(password)

@@ -231,3 +231,17 @@ def test_an_owner_cancels_an_invitation_and_its_link_stops_working(client_for, a
     response = _join(client, path)
     assert response.status_code == 410
     assert b"cancelled" in response.content
+
+
+def test_the_join_page_runs_a_fixed_number_of_queries(
+    client_for, alice, client, django_assert_num_queries
+):
+    client_for(alice).post(
+        reverse("team:invite"), {"email": "dana@shop-a.example", "role": "member"}
+    )
+    path = invite_link()
+    client.logout()
+
+    # The invitation with its shop and inviter; a visitor has no session to read.
+    with django_assert_num_queries(1):
+        assert client.get(path).status_code == 200

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from portal.models import Seller, SellerRole
+from portal.demo import seed_accounts
+from portal.models import Seller, SellerRole, User
 from returns.models import Notification
 from team.models import Invite
 from tests.team.conftest import invite_link
@@ -49,3 +50,11 @@ def test_a_seller_made_without_an_owner_email_invites_no_one(client_for, operato
 
     assert Seller.objects.filter(shop_code="SHOP-C").exists()
     assert not Invite.objects.exists()
+
+
+def test_the_demo_shop_logins_are_owners(db, staff_group):
+    seed_accounts("demo-password")
+
+    sellers = User.objects.filter(seller__isnull=False)
+    assert sellers.exists()
+    assert all(user.is_seller_owner for user in sellers)
