@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import SellerRole
+
+# "Owner", "Member": the role's name as a choice of its own, capitalised in every language.
+ROLE_CHOICES = [(value, capfirst(label)) for value, label in SellerRole.choices]
 
 
 class InviteForm(forms.Form):
@@ -13,14 +17,14 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=SellerRole.choices,
+        choices=ROLE_CHOICES,
         initial=SellerRole.MEMBER,
         help_text=_("Members work packages and tickets; owners also run settings and the team."),
     )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=SellerRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
 class JoinForm(SetPasswordForm):

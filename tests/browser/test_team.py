@@ -33,6 +33,10 @@ def test_an_invited_colleague_joins_files_a_ticket_and_is_removed(
     owners_page.get_by_role("button", name="Send invitation").click()
     assert owners_page.get_by_role("alert").filter(has_text="Invitation sent").is_visible()
     owners_page.screenshot(path=screenshots / "team-owner-desktop.png", full_page=True)
+    owners_page.set_viewport_size(PHONE)
+    assert owners_page.evaluate(TOO_SMALL, TAP) == []
+    owners_page.screenshot(path=screenshots / "team-owner-phone.png", full_page=True)
+    owners_page.set_viewport_size({"width": 1280, "height": 900})
 
     deliver_notifications()
     [email] = [m for m in mail.outbox if m.to == ["dana@shop-a.example"]]

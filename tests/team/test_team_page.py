@@ -132,3 +132,17 @@ def test_a_removed_member_cannot_sign_in(client, alice, carol):
     assert response.status_code == 200  # the form again, with its error
     assert "_auth_user_id" not in client.session
     assert User.objects.filter(email=carol.email).exists()  # history keeps their name
+
+
+def test_an_owner_who_leaves_the_team_is_signed_out_and_another_owner_stays(
+    client_for, alice, seller_a
+):
+    other_owner = UserFactory(email="olga@shop-a.example", seller=seller_a)
+    client = client_for(alice)
+
+    response = client.post(reverse("team:remove", args=[alice.pk]))
+
+    assert response["Location"] == reverse("login")
+    assert client.get(reverse("home")).status_code == 302
+    other_owner.refresh_from_db()
+    assert other_owner.is_seller_owner
