@@ -21,7 +21,7 @@ from team.models import INVITE_VALID_FOR, Invite
 class TeamError(Exception):
     """A team change refused, with a message a person can act on, and an HTTP status."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.message = message
         self.status = status

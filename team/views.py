@@ -24,7 +24,9 @@ def _owner_only(request: HttpRequest) -> None:
         raise PermissionDenied(gettext("Only an owner of the shop can change the team."))
 
 
-def _team_page(request: HttpRequest, form: InviteForm | None = None, status: int = 200):
+def _team_page(
+    request: HttpRequest, form: InviteForm | None = None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "team/team.html",

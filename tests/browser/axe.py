@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from playwright.sync_api import Page
+
 AXE_VERSION = "4.14.1"
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -16,7 +18,7 @@ _RUN = """async (blocking) => {
 }"""
 
 
-def serious_violations(page) -> list[str]:
+def serious_violations(page: Page) -> list[str]:
     """Run axe on the page as it is now; the page keeps its own Content-Security-Policy,
     since evaluating a script from the test is not a script the page loads."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

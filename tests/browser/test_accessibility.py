@@ -2,8 +2,10 @@
 and the claim flow works from the keyboard alone."""
 
 import re
+from collections.abc import Callable
 
 import pytest
+from playwright.sync_api import Page
 
 from portal.models import SellerRole
 from team import services as team_services
@@ -110,7 +112,9 @@ FOCUSED = """() => {
 }"""
 
 
-def _tab_through(page, *, stop=None, limit: int = 80) -> list[dict]:
+def _tab_through(
+    page: Page, *, stop: Callable[[dict], bool] | None = None, limit: int = 80
+) -> list[dict]:
     """Press Tab until `stop(focused)` holds, or else until the focus comes round to the top
     again (so it is not trapped). A date field takes a Tab for each of its parts."""
     seen = []

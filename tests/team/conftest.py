@@ -3,13 +3,13 @@ import re
 import pytest
 from django.core import mail
 
-from portal.models import SellerRole
+from portal.models import Seller, SellerRole, User
 from returns.outbox import deliver_notifications
 from tests.factories import UserFactory
 
 
 @pytest.fixture
-def carol(seller_a):
+def carol(seller_a: Seller) -> User:
     """A member of seller A: works packages and tickets, does not run the team."""
     return UserFactory(email="carol@shop-a.example", seller=seller_a, seller_role=SellerRole.MEMBER)
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from tests.team.conftest import invite_link
 NEW_PASSWORD = "a long and unusual passphrase"
 
 
-def _join(client, path: str, password: str = NEW_PASSWORD):
+def _join(client: Client, path: str, password: str = NEW_PASSWORD) -> HttpResponse:
     return client.post(
         path, {"first_name": "Dana", "new_password1": password, "new_password2": password}
     )
