@@ -16,7 +16,7 @@ class UserAdmin(DjangoUserAdmin[User]):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
-        (_("Works for"), {"fields": ["seller", "provider"]}),
+        (_("Works for"), {"fields": ["seller", "seller_role", "provider"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -28,7 +28,15 @@ class UserAdmin(DjangoUserAdmin[User]):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["email", "password1", "password2", "seller", "provider", "is_staff"],
+                "fields": [
+                    "email",
+                    "password1",
+                    "password2",
+                    "seller",
+                    "seller_role",
+                    "provider",
+                    "is_staff",
+                ],
             },
         )
     ]

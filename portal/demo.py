@@ -118,7 +118,7 @@ def seed_accounts(password: str) -> None:
                 "is_staff": login.is_staff,
                 "is_superuser": login.is_superuser,
                 "is_active": True,
-                # Each demo shop's one login owns it, so the settings can be clicked through.
+                # The demo's shop logins own their shop: settings and team can be clicked through.
                 "seller_role": SellerRole.OWNER if login.seller else SellerRole.MEMBER,
             },
         )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -278,6 +279,9 @@ class User(AbstractUser):
     seller_role = models.CharField(
         _("role"), max_length=10, choices=SellerRole.choices, default=SellerRole.MEMBER
     )
+    # Raised to end every session of the user at once (portal.services.end_sessions): the
+    # session's auth hash mixes it in, so any session backend drops them on the next request.
+    session_version = models.PositiveIntegerField(_("session version"), default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -298,6 +302,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Version 0 keeps Django's own hash, so the sessions open before this field was
+        # added stay valid; each later version signs every earlier session out.
+        if not self.session_version:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "portal.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_seller_owner(self) -> bool:

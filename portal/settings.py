@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "portal",
     "returns",
     "tickets",
+    "portal.team",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("returns.urls")),
     path("", include("tickets.urls")),
     path("", include("portal.shop.urls")),
+    path("", include("portal.team.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("jsi18n/<str:language>/", views.javascript_catalog, name="javascript_catalog"),
@@ -32,6 +33,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", views.account, name="account"),
+    path("account/sign-out-others/", views.sign_out_other_sessions, name="sign_out_other_sessions"),
     path(
         "accounts/password_reset/",
         views.PasswordResetView.as_view(),

@@ -3,23 +3,26 @@ import logging
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.brokers import get_broker
 
-from portal import throttle, week
+from portal import services, throttle, week
 from portal.forms import RecipientLanguagePasswordResetForm
 from portal.languages import choose_language, recipient_language
 
@@ -148,3 +151,29 @@ def week_csv(request: HttpRequest) -> HttpResponse:
             [day.isoformat(), *("" if s.values[n] is None else f"{s.values[n]:g}" for s in series)]
         )
     return response
+
+
+# --- the signed-in user's own account ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """Any user's own account: change the password, which signs out their other sessions."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # A new password changes the session hash: every other session is now signed out.
+        update_session_auth_hash(request, form.user)
+        messages.success(
+            request, gettext("Your password is changed. Your other sessions are signed out.")
+        )
+        return redirect("account")
+    return render(request, "portal/account.html", {"form": form})
+
+
+@require_POST
+def sign_out_other_sessions(request: HttpRequest) -> HttpResponse:
+    services.end_sessions(user=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, gettext("You are signed out everywhere except here."))
+    return redirect("account")

@@ -69,13 +69,16 @@ def queue_notification(
     package: FailedPackage | None = None,
     ticket_reference: str = "",
     audience: str = "",
+    language: str = "",
 ) -> Notification:
     """Write one outbox row (once per `dedupe_key`) and have it sent after commit.
 
     The email is in the recipient's language: the seller's, or for the provider's
-    ops address the provider's (`recipient_of`). A seller's notice goes to its primary
-    address and to every other address it confirmed, in one message. An optional one
-    the seller turned off is kept for /notifications/ and not emailed (`muted`).
+    ops address the provider's (`recipient_of`), unless the caller knows better
+    (a team invitation is in its inviter's). The audience follows from the
+    recipient unless given. A seller's notice goes to its primary address and to
+    every other address it confirmed, in one message. An optional one the seller
+    turned off is kept for /notifications/ and not emailed (`muted`).
     """
     existing: Notification | None = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
@@ -88,7 +91,7 @@ def queue_notification(
     if to_seller and switch is not None and not getattr(seller, switch):
         status = Notification.Status.MUTED
     also_to = "\n".join(extra_notice_recipients(seller.pk)) if to_seller else ""
-    language = recipient_of(seller, provider)
+    language = language or recipient_of(seller, provider)
     if to_seller and switch is not None:
         context = {**context, "unsubscribe_url": unsubscribe_url(seller.pk, switch, language)}
     email = render_email(kind, context, language=language)

@@ -552,6 +552,9 @@ class Notification(models.Model):
         # A shop's new notification address, asked to confirm itself: not the shop's
         # notice (kept out of /notifications/) and no provider's.
         NEW_ADDRESS = "address", _("Address to confirm")
+        # A person invited to a seller's team (the team app): not a notice on the seller's
+        # page, which every colleague reads, since it carries the invitation's link.
+        INVITEE = "invitee", _("Invited person")
 
     class Kind(models.TextChoices):
         DESTRUCTION_NOTICE = "destruction_notice", _("Destruction notice")
@@ -570,6 +573,7 @@ class Notification(models.Model):
         TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
         ADDRESS_CONFIRMATION = "address_confirmation", _("Notification address confirmation")
+        TEAM_INVITE = "team_invite", _("Team invitation")
 
     Status: TypeAlias = NotificationStatus
 
@@ -584,7 +588,8 @@ class Notification(models.Model):
         db_index=False,
         verbose_name=_("seller"),
     )
-    # Empty only for an address confirmation, which is about the shop, not a package.
+    # Empty only for an email about no package or ticket (an address confirmation, a
+    # team invitation): provider staff never see those, the console scopes by provider.
     provider = models.ForeignKey(
         LogisticsProvider,
         null=True,
@@ -651,6 +656,12 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=~Q(audience="seller") | Q(seller__isnull=False),
                 name="notification_seller_notice_has_seller",
+            ),
+            # Only the emails about the shop itself (a team invitation, an address to
+            # confirm) have no provider; every notice about a package or ticket has one.
+            models.CheckConstraint(
+                condition=Q(audience__in=["invitee", "address"]) | Q(provider__isnull=False),
+                name="notification_notice_has_provider",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),

@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from portal.models import LogisticsProvider, Seller, User
+from portal.models import LogisticsProvider, Seller, SellerRole, User
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
 
 PASSWORD = "correct horse battery staple"
@@ -41,6 +41,11 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
+    # A seller's user is an owner unless a test says otherwise: migration 0006 made every
+    # seller user an owner, and the tests written before roles expect one who may do all.
+    seller_role = factory.LazyAttribute(
+        lambda user: SellerRole.OWNER if getattr(user, "seller", None) else SellerRole.MEMBER
+    )
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -17,10 +17,12 @@ from portal.languages import html_lang
 from portal.models import NotificationAddress, ReturnAddress, SellerRole
 from portal.shop import emails as settings_notices
 from portal.shop import services as settings_services
+from portal.team import services as team_services
 from returns import emails as notices
 from returns import outbox
 from returns.models import Notification
 from tests.builders import awaiting_package, destroyed_package, file_ticket, question_ticket
+from tests.factories import UserFactory
 from tests.i18n.languages import (
     TRANSLATED,
     data_strings,
@@ -38,7 +40,8 @@ pytestmark = pytest.mark.parametrize("code", TRANSLATED)
 SELLER_PAGES = [
     route
     for route in all_routes()
-    if route.name == "home" or route.name.split(":")[0] in {"returns", "tickets", "settings"}
+    if route.name in {"home", "account"}
+    or route.name.split(":")[0] in {"returns", "tickets", "settings", "team"}
 ]
 NOT_PAGES = {"returns:destruction_photo", "tickets:attachment"}  # files, not text
 
@@ -66,14 +69,22 @@ def world(code, seller_a, provider_x, alice, xavier, client_for):
     file_ticket(client_for(alice), claimed)
     ticket = question_ticket(waiting, alice)
     reply_as_staff(ticket=ticket, author=xavier, body="It is on shelf B-07.")
+    colleague = UserFactory(email="carol@shop-a.example", seller=seller_a, seller_role="member")
+    invite = team_services.invite_colleague(
+        seller=seller_a, email="dana@shop-a.example", role="member", invited_by=alice, language=code
+    )
+    invitation = Notification.objects.get(kind=Notification.Kind.TEAM_INVITE).body_text
     return {
+        "user_id": colleague.pk,
+        "invite_id": invite.pk,
+        "token": re.search(r"/team/join/([^/]+)/", invitation)[1],
         "public_id": waiting.public_id,
         "certificate": destroyed.public_id,
         "code": destroyed.certificate_code,  # the public check, /verify/<code>/
         "reference": ticket.reference,
         "notification_id": Notification.objects.for_user(alice).first().pk,
         "pk": saved.pk,
-        "token": unsubscribe_token(seller_a.pk, "reminder_emails"),
+        "unsubscribe_token": unsubscribe_token(seller_a.pk, "reminder_emails"),
         "packages": (waiting, destroyed, claimed),
         "ticket": ticket,
     }
@@ -86,6 +97,8 @@ def _pages(world, client):
         values = dict(world)
         if route.name in {"returns:certificate", "returns:certificate_pdf"}:
             values["public_id"] = world["certificate"]
+        if route.name == "settings:unsubscribe":
+            values["token"] = world["unsubscribe_token"]
         url = reverse(route.name, kwargs={name: values[name] for name in route.params})
         response = client.get(url)
         if response.status_code == 200 and "html" in response["Content-Type"]:

@@ -23,6 +23,7 @@ PUBLIC = {
     # Links in emails, authorized by their signed token: whoever reads the email may act.
     "settings:confirm",
     "settings:unsubscribe",
+    "team:join",
 }
 
 
