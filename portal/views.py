@@ -25,6 +25,7 @@ from django_q.brokers import get_broker
 from portal import services, throttle, week
 from portal.forms import RecipientLanguagePasswordResetForm
 from portal.languages import choose_language, recipient_language
+from portal.tenancy import AuthenticatedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
 
 
 @require_GET
-def week_csv(request: HttpRequest) -> HttpResponse:
+def week_csv(request: AuthenticatedRequest) -> HttpResponse:
     """The work list's last 30 days as CSV: a row a day, a column a series (portal.week).
 
     The numbers are the charts', scoped the same way; `?provider=<id>` narrows an

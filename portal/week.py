@@ -67,9 +67,10 @@ def provider_asked(user: User, value: str | None) -> int | None:
         return None
     providers = LogisticsProvider.objects.all()
     if not user.is_superuser:
-        providers = providers.filter(pk=user.provider_id)
+        # Staff of no provider may name none.
+        providers = providers.filter(pk=user.provider_id) if user.provider_id else providers.none()
     pk = int(value) if value.isdigit() else 0
-    return get_object_or_404(providers.values_list("pk", flat=True), pk=pk)
+    return get_object_or_404(providers.only("pk"), pk=pk).pk
 
 
 def cached(
@@ -93,7 +94,7 @@ def cached(
             get_language(),
         )
     )
-    found = cache.get(key)
+    found: list[Series] | None = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, settings.CONSOLE_CHARTS_CACHE_SECONDS)

@@ -13,6 +13,7 @@ Sans SC, which has no Thai.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext
 from fpdf import FPDF
@@ -44,10 +45,14 @@ class Section:
 
 def _sections(package: FailedPackage) -> list[Section]:
     provider, seller = package.provider, package.seller
+    destroyed_at = package.destroyed_at
+    if destroyed_at is None:
+        # A destroyed package always has the moment (a check constraint on FailedPackage).
+        raise ValueError("Only a destroyed package has a certificate.")
     destruction = Section("")
     destruction.rows += [
         (gettext("Reference"), package.destruction_reference),
-        (gettext("Destroyed on"), local_datetime(package.destroyed_at, seller.time_zone)),
+        (gettext("Destroyed on"), local_datetime(destroyed_at, seller.time_zone)),
         (gettext("Method"), package.get_destruction_method_display()),
     ]
     batch = certificates.batch_of(certificates.destruction_event(package))
@@ -109,7 +114,7 @@ def _document(title: str, text: str) -> FPDF:
     return pdf
 
 
-def _cell(pdf: FPDF, width: float, height: float, text: str, size: int, **line) -> None:
+def _cell(pdf: FPDF, width: float, height: float, text: str, size: int, **line: Any) -> None:
     pdf.set_font(_family(text), size=size)
     pdf.cell(width, height, text, **line)
 

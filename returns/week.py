@@ -5,7 +5,10 @@ One query per series, each a range scan of a partial (provider, moment) index
 (FailedPackage.Meta), grouped by day in the reader's zone.
 """
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Aggregate, Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext
 
@@ -24,7 +27,9 @@ def _packages(user: User, window: Window) -> QuerySet[FailedPackage]:
     return packages.order_by()
 
 
-def _per_day(packages: QuerySet[FailedPackage], moment: str, window: Window, **counts) -> list:
+def _per_day(
+    packages: QuerySet[FailedPackage], moment: str, window: Window, **counts: Aggregate
+) -> list[Mapping[str, Any]]:
     return list(
         packages.filter(**{f"{moment}__gte": window.start})
         .annotate(day=TruncDate(moment, tzinfo=window.zone))
@@ -33,9 +38,11 @@ def _per_day(packages: QuerySet[FailedPackage], moment: str, window: Window, **c
     )
 
 
-def _counts(key: str, label: str, values: list) -> Series:
-    values = [value or 0 for value in values]
-    return Series(key, label, values, total=sum(values))
+def _counts(key: str, label: str, values: list[float | None]) -> Series:
+    # A day without a row counted none.
+    return Series(
+        key, label, [value or 0 for value in values], total=sum(value or 0 for value in values)
+    )
 
 
 def _counted(user: User, window: Window, moment: str) -> list[float | None]:

@@ -8,6 +8,7 @@ through `returns.services` and comes back to the ticket.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from portal import formatting
+from portal.tenancy import AuthenticatedRequest
 from returns.admin.package_actions import ACTIONS_FOR_STATUS
 from returns.models import FailedPackage
 from returns.staff_words import STATE
@@ -47,7 +49,7 @@ def package_card(request: HttpRequest, ticket: Ticket) -> PackageCard | None:
         return None
     package_admin = admin.site.get_model_admin(FailedPackage)
     allowed = package_admin.get_actions(request)
-    names = ACTIONS_FOR_STATUS.get(package.status, [])
+    names = ACTIONS_FOR_STATUS.get(FailedPackage.Status(package.status), [])
     waiting = package.status == FailedPackage.Status.AWAITING_SELLER
     deadline = package.claim_deadline if waiting else None
     destroyed = package.status == FailedPackage.Status.DESTROYED
@@ -61,7 +63,7 @@ def package_card(request: HttpRequest, ticket: Ticket) -> PackageCard | None:
             formatting.local_datetime(deadline, ticket.seller.time_zone) if deadline else ""
         ),
         time_left=formatting.time_left(deadline) if deadline else "",
-        actions=[(name, allowed[name][2].rstrip("…")) for name in names if name in allowed],
+        actions=[(name, action[2].rstrip("…")) for name in names if (action := allowed.get(name))],
         package_url=reverse("admin:returns_failedpackage_change", args=[package.pk]),
         actions_url=reverse("admin:returns_failedpackage_changelist"),
         certificate_url=(
@@ -70,7 +72,9 @@ def package_card(request: HttpRequest, ticket: Ticket) -> PackageCard | None:
     )
 
 
-def desk_context(request: HttpRequest, ticket: Ticket, reply_form: StaffReplyForm) -> dict:
+def desk_context(
+    request: AuthenticatedRequest, ticket: Ticket, reply_form: StaffReplyForm
+) -> dict[str, Any]:
     """What the desk adds to the ticket page's context.
 
     `?canned=<id>` (the canned-reply picker without script) fills the reply box

@@ -5,6 +5,7 @@ One query: the window's tickets from the (provider, created_at) index, only the 
 moments each; the medians are taken here, the same on PostgreSQL and SQLite.
 """
 
+from datetime import date
 from statistics import median
 
 from django.utils.translation import gettext
@@ -26,7 +27,7 @@ def _answer_series(user: User, window: Window) -> list[Series]:
     )
     if window.provider_id is not None:
         tickets = tickets.filter(provider_id=window.provider_id)
-    waits: dict = {}
+    waits: dict[date, list[float]] = {}
     for created, answered in tickets.order_by().values_list("created_at", "first_response_at"):
         day = created.astimezone(window.zone).date()
         waits.setdefault(day, []).append((answered - created).total_seconds() / 3600)
