@@ -104,7 +104,9 @@ def wrk(
     headers: dict[str, str] | None = None,
     script: Path | None = None,
 ) -> WrkResult:
-    command = [require_wrk(), "--latency", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s"]
+    # A long timeout: a slow page's requests count with their real latency, not as lost.
+    command = [require_wrk(), "--latency", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s",
+               "--timeout", "60s"]  # fmt: skip
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script:

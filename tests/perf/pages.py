@@ -11,6 +11,9 @@
 """
 
 import http.client
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -51,10 +54,26 @@ class Measured:
     cpu_ms: list[float]
 
 
-def _session_cookie(user: User) -> str:
+BACKEND_OF_TREE = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.AUTHENTICATION_BACKENDS[-1])
+"""
+
+
+def _backend_of(tree: Path) -> str:
+    """The backend a session must name for `tree` to load its user (an older tree has
+    another one, and takes a session naming a backend it lacks for a visitor's)."""
+    result = subprocess.run([sys.executable, "-c", BACKEND_OF_TREE], cwd=tree, check=True,
+                            capture_output=True, text=True)  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _session_cookie(user: User, backend: str) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "portal.auth.UserBackend"
+    session[BACKEND_SESSION_KEY] = backend
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"
@@ -148,7 +167,19 @@ def queries(user: User, path: str) -> tuple[int, int]:
     return len(captured), checks
 
 
+def _settle(server: Server) -> None:
+    """Wait until the workers are idle: wrk stops sending, not the requests already queued,
+    and a slow page's backlog would otherwise fall on the next measurement."""
+    for _ in range(300):
+        before = server.cpu_seconds()
+        time.sleep(0.2)
+        if server.cpu_seconds() - before < 0.02:
+            return
+    raise SystemExit(f"{server.tree}: the workers were still busy a minute after a run")
+
+
 def _timed(server: Server, url: str, seconds: int, cookie: str | None) -> tuple[WrkResult, float]:
+    _settle(server)
     before = server.cpu_seconds()
     result = wrk(url, seconds=seconds, headers={"Cookie": cookie} if cookie else None)
     cpu_ms = 1000 * (server.cpu_seconds() - before) / max(result.requests, 1)
@@ -161,7 +192,7 @@ def _rounds(
     servers: list[Server],
     pages: list[Page],
     sizes: dict[tuple[int, str], int | None],
-    cookies: dict[int, str],
+    cookies: dict[tuple[int, int], str],
     times: int,
     seconds: int,
 ) -> dict[tuple[int, str], Measured]:
@@ -171,7 +202,7 @@ def _rounds(
             for name, path, cookie in [
                 ("bare", "/__bench__/bare", None),
                 *(
-                    (p.name, p.path, cookies[p.user.pk])
+                    (p.name, p.path, cookies[index, p.user.pk])
                     for p in pages
                     if sizes[index, p.name] is not None
                 ),
@@ -218,8 +249,13 @@ def pages(times: int, seconds: int, baselines: list[Path]) -> list[Figure]:
     page_list = bench_pages()
     users = {page.user.pk: page.user for page in page_list}
     operator = User.objects.get(email=OPERATOR)
-    cookies = {pk: _session_cookie(user) for pk, user in users.items()}
     trees = list(_trees(baselines))
+    backends = [_backend_of(tree) for _, tree in trees]
+    cookies = {
+        (index, pk): _session_cookie(user, backend)
+        for index, backend in enumerate(backends)
+        for pk, user in users.items()
+    }
     notes: dict[str, dict] = {}
     for page in page_list:
         count, checks = queries(page.user, page.path)
@@ -229,7 +265,7 @@ def pages(times: int, seconds: int, baselines: list[Path]) -> list[Figure]:
         notes[page.name] = note
     with ExitStack() as stack:
         servers = [stack.enter_context(gunicorn({}, tree=tree)) for _, tree in trees]
-        sizes = {(i, p.name): check(s, p, cookies[p.user.pk]) for i, s in enumerate(servers)
+        sizes = {(i, p.name): check(s, p, cookies[i, p.user.pk]) for i, s in enumerate(servers)
                  for p in page_list}  # fmt: skip
         measured = _rounds(servers, page_list, sizes, cookies, times, seconds)
         rss = [max(peak_rss_mb(pid) for pid in server.worker_pids()) for server in servers]
