@@ -1,8 +1,8 @@
 """Console widgets for what grows: a choice among a seller's packages, a list's checkboxes."""
 
-from django.contrib.admin import helpers
+from django.contrib.admin import AdminSite, helpers
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignObjectRel, Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -20,7 +20,14 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
     row and print its name.
     """
 
-    def __init__(self, rel, admin_site, *, queryset: QuerySet, lookup: dict[str, str]) -> None:
+    def __init__(
+        self,
+        rel: ForeignObjectRel,
+        admin_site: AdminSite,
+        *,
+        queryset: QuerySet,
+        lookup: dict[str, str],
+    ) -> None:
         super().__init__(rel, admin_site)
         self.queryset = queryset
         self.lookup = lookup

@@ -169,13 +169,14 @@ def queries(user: User, path: str) -> tuple[int, int]:
 
 def _settle(server: Server) -> None:
     """Wait until the workers are idle: wrk stops sending, not the requests already queued,
-    and a slow page's backlog would otherwise fall on the next measurement."""
-    for _ in range(300):
+    and a slow page's backlog would otherwise fall on the next measurement. Idle is no CPU
+    tick at all for 0.3 s: on a loaded machine a busy worker gets a few ticks even so."""
+    for _ in range(400):
         before = server.cpu_seconds()
-        time.sleep(0.2)
-        if server.cpu_seconds() - before < 0.02:
+        time.sleep(0.3)
+        if server.cpu_seconds() == before:
             return
-    raise SystemExit(f"{server.tree}: the workers were still busy a minute after a run")
+    raise SystemExit(f"{server.tree}: the workers were still busy two minutes after a run")
 
 
 def _timed(server: Server, url: str, seconds: int, cookie: str | None) -> tuple[WrkResult, float]:
@@ -221,6 +222,11 @@ def _median(values: list[float]) -> float:
 def _figure(page: Page, tree: str, measured: Measured, floor: Measured, notes: dict) -> Figure:
     results = measured.results
     notes = {
+        **(
+            {"runs with no answer": sum(1 for r in results if not r.requests)}
+            if any(not r.requests for r in results)
+            else {}
+        ),
         "p50": f"{_median([r.p50_ms for r in results]):.1f} ms",
         **({} if page.latency else {"p99": f"{_median([r.p99_ms for r in results]):.1f} ms"}),
         "CPU": f"{_median(measured.cpu_ms):.1f} ms/request",
