@@ -4,6 +4,7 @@ the console's filters and work list (so a count and its list agree)."""
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
@@ -37,6 +38,21 @@ def package_list(
             Q(tracking_number__icontains=search) | Q(order_id__icontains=search)
         )
     return packages.order_by(*SORTS[sort])
+
+
+# Seconds a seller's package total is kept. The unfiltered list shows it on every page and it
+# grows with the seller (16.5 ms of a 22 ms page at 110,000 packages); only arriving packages
+# change it (a status change moves a package, not the total), so it may lag them this long.
+PACKAGE_TOTAL_SECONDS = 60
+
+
+def package_total(user) -> int:
+    """All the seller's packages, counted once a minute per seller and worker."""
+    return cache.get_or_set(
+        f"returns:package-total:{user.seller_id}",
+        lambda: FailedPackage.objects.for_user(user).count(),
+        PACKAGE_TOTAL_SECONDS,
+    )
 
 
 # What the seller must act on first, then the package's road from there.

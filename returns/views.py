@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,13 +21,27 @@ PAGE_SIZE = 25
 FINAL_ROAD = {FailedPackage.Status.DESTRUCTION_PENDING, FailedPackage.Status.DESTROYED}
 
 
+class CountedPaginator(Paginator):
+    """A paginator given its count when the caller knows it (a cached total)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int | None) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self.known_count is None else self.known_count
+
+
 @seller_required
 @require_GET
 def package_list(request: AuthenticatedRequest) -> HttpResponse:
     form = PackageFilterForm(request.GET)
     filters = form.filters()
+    filtered = bool(filters["status"] or filters["search"])
     packages = selectors.package_list(request.user, **filters)
-    page = Paginator(packages, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = None if filtered else selectors.package_total(request.user)
+    page = CountedPaginator(packages, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: the search's example borrows one
     if page.object_list:
         # Numbers as this seller's providers write them, not a made-up format.
@@ -35,7 +51,7 @@ def package_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "returns/package_list.html",
-        {"form": form, "page": page, "filtered": bool(filters["status"] or filters["search"])},
+        {"form": form, "page": page, "filtered": filtered},
     )
 
 

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -44,6 +45,15 @@ def _language_of_each_test():
     thread (LocaleMiddleware, portal.middleware) and nothing in a test resets it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached: the pages keep counts and filter choices a
+    while (returns.selectors, returns.admin.scoping), and a test's rows are new."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

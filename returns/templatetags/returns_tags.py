@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.conf import settings
+from django.template import Context
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -166,6 +167,16 @@ def time_left_badge(package: FailedPackage) -> str:
         timezone.localtime(package.claim_deadline).isoformat(),
         time_left(package.claim_deadline),
     )
+
+
+@register.simple_tag(takes_context=True)
+def order_line(context: Context, order_id: str) -> SafeString:
+    """`{% order_line package.order_id %}`: "Order ORD-1", as `{% blocktranslate %}` words it,
+    the wording looked up once a page rather than on each row of a list."""
+    pattern = context.render_context.get("order_line")
+    if pattern is None:
+        pattern = context.render_context["order_line"] = gettext("Order %(order_id)s")
+    return SafeString(pattern % {"order_id": conditional_escape(order_id)})
 
 
 @register.filter

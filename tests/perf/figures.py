@@ -25,8 +25,8 @@ class Figure:
     @property
     def ratio(self) -> float | None:
         """How far from the floor: floor/figure for rates (≥ 1), figure/floor for times."""
-        if not self.floor:
-            return None
+        if not self.floor or not self.median:
+            return None  # no floor, or not one request answered in the whole run
         return self.floor / self.median if self.higher_is_better else self.median / self.floor
 
     def row(self) -> str:

@@ -1,9 +1,12 @@
 """Bulk data for the benchmarks: a realistic portal at any size, loaded with COPY.
 
 `python -m tests.perf.generate --packages 1000000` against an empty, migrated
-PostgreSQL database. Two providers, 1,000 sellers (the first one big, with
-10,000 packages), a state mix with attempts, events and notifications, and a
-tenth of the awaiting packages past their deadline for the finalize bench.
+PostgreSQL database. Two providers, 1,000 sellers (the first one big: a tenth
+of the packages, at least 15,000, so what grows with a seller's rows grows with
+the run), a state mix with attempts, events and notifications, a tenth of the
+awaiting packages past their deadline for the finalize bench, and tickets with
+their messages (10,000 for the big seller at SwiftLane, one per 100 packages of
+the others).
 """
 
 import argparse
@@ -19,7 +22,10 @@ from django.db import connection
 from portal.tenancy import PROVIDER_STAFF_GROUP
 
 SELLERS = 1000
-BIG_SELLER_PACKAGES = 10_000
+# The big seller's share: the seller list, its count and the send-back form grow with it.
+BIG_SELLER_SHARE = 10
+BIG_SELLER_MIN_PACKAGES = 15_000
+BIG_SELLER_TICKETS = 10_000
 PASSWORD = "bench-password"
 
 # Share of packages per status; "expired" are awaiting_seller past their deadline.
@@ -53,11 +59,17 @@ def _statuses(total: int, rng: random.Random) -> list[str]:
     return statuses[:total]
 
 
+def big_seller_packages(packages: int) -> int:
+    return min(packages, max(BIG_SELLER_MIN_PACKAGES, packages // BIG_SELLER_SHARE))
+
+
 BULK_TABLES = [
     "returns_failedpackage",
     "returns_deliveryattempt",
     "returns_packageevent",
     "returns_notification",
+    "tickets_ticket",
+    "tickets_ticketmessage",
 ]
 
 
@@ -120,6 +132,42 @@ STORY_SQL = {
         SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', '',
                '{}'::jsonb
         FROM returns_failedpackage WHERE status <> 'in_delivery'
+    """,
+    # The big seller's tickets at SwiftLane, on its packages there in turn: questions and
+    # disputes of every status, and claims that are over (one open claim per package).
+    "tickets": """
+        INSERT INTO tickets_ticket
+            (reference, category, status, subject, delivery_address, contact_phone, created_at,
+             first_response_at, last_activity_at, provider_id, seller_id, package_id,
+             created_by_id)
+        SELECT 'BT-' || lpad(n::text, 8, '0'), category,
+               CASE WHEN category IN ('send_back', 'pick_up') THEN 'closed'
+                    ELSE (ARRAY['open', 'waiting_on_seller', 'resolved', 'closed'])[1 + n %% 4]
+               END,
+               'About package ' || n, '', '', now() - n * interval '5 minutes',
+               CASE WHEN n %% 4 = 0 THEN NULL ELSE now() - n * interval '5 minutes'
+                    + interval '1 hour' END,
+               now() - n * interval '5 minutes' + interval '2 hours',
+               %(provider)s, %(seller)s, packages[1 + n %% array_length(packages, 1)], %(author)s
+        FROM generate_series(1, %(tickets)s) AS n
+        CROSS JOIN LATERAL (SELECT (ARRAY['question', 'dispute', 'send_back', 'question',
+                                          'pick_up'])[1 + n %% 5] AS category) c
+        CROSS JOIN (SELECT array_agg(id ORDER BY id) AS packages FROM returns_failedpackage
+                    WHERE seller_id = %(seller)s AND provider_id = %(provider)s) p
+        UNION ALL
+        SELECT 'BO-' || lpad(id::text, 8, '0'), 'question',
+               (ARRAY['open', 'waiting_on_seller', 'resolved', 'closed'])[1 + id %% 4],
+               'About package ' || id, '', '', registered_at + interval '3 days', NULL,
+               registered_at + interval '3 days', provider_id, seller_id, id, NULL
+        FROM returns_failedpackage WHERE seller_id <> %(seller)s AND id %% 100 = 0
+    """,
+    # Three messages a ticket: the seller's question, the provider's answer, the seller again.
+    "messages": """
+        INSERT INTO tickets_ticketmessage (ticket_id, author_id, body, internal, created_at)
+        SELECT t.id, CASE WHEN m = 2 THEN %(agent)s ELSE t.created_by_id END,
+               'Message ' || m || ' about the package: where it is, and when it can come back.',
+               false, t.created_at + m * interval '30 minutes'
+        FROM tickets_ticket t CROSS JOIN generate_series(1, 3) AS m
     """,
     "notifications": """
         INSERT INTO returns_notification
@@ -200,9 +248,11 @@ def _load(packages: int, seed: int) -> dict[str, int]:
         "destruction_method", "destruction_photo",
     ]  # fmt: skip
 
+    big = big_seller_packages(packages)
+
     def package_rows() -> Iterator[tuple]:
         for n, status in enumerate(statuses):
-            seller = big_seller if n < BIG_SELLER_PACKAGES else seller_ids[1 + n % (SELLERS - 1)]
+            seller = big_seller if n < big else seller_ids[1 + n % (SELLERS - 1)]
             registered = NOW - timedelta(days=rng.uniform(0, 60))
             failed = registered + timedelta(days=2)
             failed_states = {"awaiting_seller", "expired", "claimed", "destruction_pending"}
@@ -250,8 +300,19 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     # Attempts, events and notices follow each package's story, written by the database
     # itself from the packages: far quicker than a million more rows through Python.
     with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM portal_user WHERE email = 'big@bench.example'")
+        (author,) = cursor.fetchone()
+        cursor.execute("SELECT id FROM portal_user WHERE email = 'agent@swiftlane.bench'")
+        (agent,) = cursor.fetchone()
+        story = {
+            "provider": provider_ids[0],
+            "seller": big_seller,
+            "author": author,
+            "agent": agent,
+            "tickets": BIG_SELLER_TICKETS,
+        }
         for name, sql in STORY_SQL.items():
-            cursor.execute(sql)
+            cursor.execute(sql, story)
             counts[name] = cursor.rowcount
 
     counts["seconds"] = round(time.monotonic() - started, 1)

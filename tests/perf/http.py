@@ -33,14 +33,25 @@ def require_wrk() -> str:
 class Server:
     url: str
     process: subprocess.Popen
+    tree: Path
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the workers have used so far (the master only waits)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.worker_pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2):
+def gunicorn(env: dict[str, str], workers: int = 2, tree: Path = ROOT):
+    """gunicorn serving `tree`'s code (another work tree of the portal, for a baseline)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -48,7 +59,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
             "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
             "--log-level", "warning",
         ],
-        cwd=ROOT,
+        cwd=tree,
         env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "tests.perf.settings"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -61,7 +72,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        yield Server(url=url, process=process)
+        yield Server(url=url, process=process, tree=tree)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -73,6 +84,7 @@ WRK_THREADS = 2
 
 @dataclass
 class WrkResult:
+    requests: int
     requests_per_second: float
     p50_ms: float
     p99_ms: float
@@ -92,7 +104,9 @@ def wrk(
     headers: dict[str, str] | None = None,
     script: Path | None = None,
 ) -> WrkResult:
-    command = [require_wrk(), "--latency", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s"]
+    # A long timeout: a slow page's requests count with their real latency, not as lost.
+    command = [require_wrk(), "--latency", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s",
+               "--timeout", "60s"]  # fmt: skip
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script:
@@ -101,6 +115,7 @@ def wrk(
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return WrkResult(
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         p50_ms=_ms(latency["50"]),
         p99_ms=_ms(latency["99"]),

@@ -52,6 +52,16 @@ def commit() -> str:
     ).stdout.strip()
 
 
+def _prepare_baseline(tree: Path) -> None:
+    """The baseline's own static files (the manifest lives in its tree) and catalogs."""
+    commands = [["collectstatic", "--no-input"]]
+    if (tree / "portal" / "management" / "commands" / "i18n_compile.py").exists():
+        commands.append(["i18n_compile"])
+    for command in commands:
+        subprocess.run([sys.executable, "manage.py", *command, "--verbosity", "0"],
+                       cwd=tree, check=True)  # fmt: skip
+
+
 def measure_groups() -> tuple[str, ...]:
     # Kept here, not imported from measure: that module needs Django set up.
     return ("finalize", "pages", "intake", "email")
@@ -63,6 +73,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--keep-db", action="store_true", help="leave the database for study")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="another work tree of the portal whose models read this schema (repeatable): its "
+        "pages are measured in the same rounds, on the same data (e.g. main beside a branch)",
+    )
     parser.add_argument(
         "--only",
         type=lambda value: value.split(","),
@@ -77,6 +95,9 @@ def main() -> None:
     if args.repeat < 3:
         sys.exit("--repeat must be at least 3: figures are medians of three or more runs.")
 
+    for tree in args.baseline:
+        if not (tree / "portal" / "wsgi.py").exists():
+            sys.exit(f"--baseline: {tree} is not a work tree of the portal")
     admin_url, bench_url = database_urls()
     if {"pages", "intake"} & set(args.only):
         require_wrk()  # before the load, not after it
@@ -98,6 +119,10 @@ def main() -> None:
         django.setup()
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Compiled catalogs are not committed: without them every page would be English.
+        call_command("i18n_compile", verbosity=0)
+        for tree in args.baseline:
+            _prepare_baseline(tree)
         from tests.perf import generate, measure
 
         print(f"Generating {args.packages:,} packages…", flush=True)
