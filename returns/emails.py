@@ -271,15 +271,26 @@ def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -
         )  # fmt: skip
 
 
+def load_deferred_packages(notifications: list[Notification]) -> None:
+    """Read the packages (with seller and provider) of the notices still to render in one
+    query, and hang each on its notice, for `render_deferred`."""
+    ids = {n.package_id for n in notifications if not n.subject}
+    if not ids:
+        return
+    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(ids)
+    for notification in notifications:
+        if notification.package_id in packages:
+            notification.package = packages[notification.package_id]
+
+
 def render_deferred(notification: Notification) -> None:
     """Fill in subject and bodies of a notice written in bulk (unsaved), in its language.
 
     The language was copied from the recipient with the address when the row was
     written, and an unknown one (the recipient's, before LANGUAGES changed) is English.
+    The package is the one `load_deferred_packages` read for the batch.
     """
-    package = FailedPackage.objects.select_related("seller", "provider").get(
-        pk=notification.package_id
-    )
+    package = notification.package
     builder = _package_context if notification.audience == "seller" else _provider_context
     language = recipient_language(notification.language)
     email = render_email(notification.kind, builder(package, language=language), language=language)
@@ -301,12 +312,13 @@ def time_left_words(notification: Notification, deadline: datetime | None, now: 
         return formatting.time_left(deadline, now)
 
 
-def fill_time_left(notifications: list[Notification], *, now: datetime) -> None:
+def fill_time_left(notifications: list[Notification], *, now: datetime) -> set[int]:
     """Write the time left at `now` into the notices that mark it (unsaved; the outbox
-    keeps what it sent), reading their packages' deadlines in one query."""
+    keeps what it sent), reading their packages' deadlines in one query. Returns the
+    keys of the notices it changed."""
     marked = [n for n in notifications if TIME_LEFT_MARK in n.body_text + n.body_html]
     if not marked:
-        return
+        return set()
     deadlines = dict(
         FailedPackage.objects.filter(pk__in={n.package_id for n in marked}).values_list(
             "pk", "claim_deadline"
@@ -316,3 +328,4 @@ def fill_time_left(notifications: list[Notification], *, now: datetime) -> None:
         words = time_left_words(notification, deadlines.get(notification.package_id), now)
         notification.body_text = notification.body_text.replace(TIME_LEFT_MARK, words)
         notification.body_html = notification.body_html.replace(TIME_LEFT_MARK, escape(words))
+    return {n.pk for n in marked}
