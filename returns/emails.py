@@ -3,7 +3,7 @@
 The `dedupe_key` makes a notice idempotent: asking twice for the same notice
 about the same thing returns the row already written, and sends nothing new.
 
-A job that writes notices by the thousand (`queue_package_notices`) leaves
+A job that writes notices by the thousand (`returns.finalize`) leaves
 subject and bodies empty: rendering costs milliseconds a notice, so the outbox
 renders each one when it sends it (`render_deferred`), from the package as it
 is then.
@@ -12,7 +12,7 @@ is then.
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -233,42 +233,6 @@ DEFERRED_KINDS = {
     Kind.DESTRUCTION_FINALIZED: Notification.Audience.SELLER,
     Kind.DESTRUCTION_INSTRUCTION: Notification.Audience.PROVIDER,
 }
-
-
-def queue_package_notices(kind: str, package_ids: list[int], *, now: datetime) -> None:
-    """One unrendered notice of `kind` for each package, in one INSERT … SELECT.
-
-    The address is copied from the seller or provider as the row is written,
-    as `queue_notification` does; a notice already written is left alone. The
-    caller asks for delivery (`send_soon`) once it has written all its batches.
-    """
-    to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER
-    notification = Notification._meta.db_table
-    package = FailedPackage._meta.db_table
-    recipient = (Seller if to_seller else LogisticsProvider)._meta.db_table
-    placeholders = ", ".join(["%s"] * len(package_ids))
-    at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: as the ORM would store it
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {notification} (
-                audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
-                subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
-                last_error, created_at, language
-            )
-            SELECT %s, {"p.seller_id" if to_seller else "NULL"}, p.provider_id, p.id, '', %s,
-                   r.{"contact_email" if to_seller else "ops_email"}, '', '', '',
-                   CAST(%s AS TEXT) || CAST(p.id AS TEXT), %s, 0, %s, '', %s, r.language
-            FROM {package} p
-            JOIN {recipient} r ON r.id = p.{"seller_id" if to_seller else "provider_id"}
-            WHERE p.id IN ({placeholders})
-            ON CONFLICT (dedupe_key) DO NOTHING
-            """,
-            [
-                DEFERRED_KINDS[kind], kind, f"{kind}:", Notification.Status.PENDING,
-                at, at, *package_ids,
-            ],
-        )  # fmt: skip
 
 
 def load_deferred_packages(notifications: list[Notification]) -> None:

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.db.models import Count
 
-from returns import services, tasks
+from returns import finalize, services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 from tests.races import in_parallel
@@ -118,7 +118,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
 ):
     expired_packages(4 * BATCH_SIZE, seller_a, provider_x)
     after_deadline = DEADLINE + timedelta(minutes=1)
-    real_finalize = services.finalize_expired_packages
+    real_finalize = finalize.finalize_expired_packages
     batches = itertools.count(1)
 
     def die_in_the_third_batch(*, package_ids, now):
@@ -128,7 +128,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
         return done
 
     with (
-        mock.patch("returns.services.finalize_expired_packages", die_in_the_third_batch),
+        mock.patch("returns.finalize.finalize_expired_packages", die_in_the_third_batch),
         pytest.raises(WorkerKilled),
     ):
         tasks.finalize_expired_windows(now=after_deadline)
