@@ -68,6 +68,22 @@ def test_two_finalize_runs_in_parallel_finalize_each_of_2000_packages_once(selle
     assert_each_finalized_once(2000)
 
 
+def test_two_batch_statements_on_the_same_packages_finalize_each_once(seller_a, provider_x):
+    """The one-statement batch on its own, without the job's locked read before it: its
+    skip-locked read and compare-and-set keep two of them apart."""
+    expired_packages(500, seller_a, provider_x)
+    ids = list(FailedPackage.objects.values_list("pk", flat=True))
+    after_deadline = DEADLINE + timedelta(minutes=1)
+
+    first, second = in_parallel(
+        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
+        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
+    )
+
+    assert sorted(first + second) == sorted(ids)
+    assert_each_finalized_once(500)
+
+
 def test_a_claim_racing_the_finalize_at_the_deadline_has_exactly_one_winner(
     seller_a, provider_x, alice
 ):
