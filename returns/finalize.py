@@ -25,7 +25,7 @@ PACKAGES = FailedPackage._meta.db_table
 NOTICE_KINDS = (Kind.DESTRUCTION_INSTRUCTION, Kind.DESTRUCTION_FINALIZED)
 
 
-def _event_insert(source: str, at: str) -> tuple[str, list]:
+def _event_insert(source: str, at: datetime | str) -> tuple[str, list]:
     """The `window_closed` event of every package in `source` (a relation with `id`)."""
     sql = (
         f"INSERT INTO {PackageEvent._meta.db_table}"
@@ -37,7 +37,7 @@ def _event_insert(source: str, at: str) -> tuple[str, list]:
                  Channel.JOB, at]  # fmt: skip
 
 
-def _notice_insert(kind: str, source: str, at: str) -> tuple[str, list]:
+def _notice_insert(kind: str, source: str, at: datetime | str) -> tuple[str, list]:
     """One unrendered notice of `kind` for every package in `source` (a relation with `id`,
     `seller_id` and `provider_id`), addressed as `emails.queue_notification` addresses it;
     a notice already written is left alone."""
