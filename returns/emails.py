@@ -3,7 +3,7 @@
 The `dedupe_key` makes a notice idempotent: asking twice for the same notice
 about the same thing returns the row already written, and sends nothing new.
 
-A job that writes notices by the thousand (`queue_package_notices`) leaves
+A job that writes notices by the thousand (`returns.finalize`) leaves
 subject and bodies empty: rendering costs milliseconds a notice, so the outbox
 renders each one when it sends it (`render_deferred`), from the package as it
 is then.
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -52,7 +52,7 @@ def package_key_prefix(kind: Notification.Kind) -> str:
 def package_key(kind: Notification.Kind, package_id: int, stage: str = "") -> str:
     """The dedupe key of the `kind` notice about a package (and `stage`, for reminders).
 
-    Written by `_to_seller`/`_to_provider` and, in SQL, by `queue_package_notices`
+    Written by `_to_seller`/`_to_provider` and, in SQL, by `returns.finalize`
     from the same prefix: a notice written either way is found by the other.
     """
     return f"{package_key_prefix(kind)}{package_id}{stage}"
@@ -290,42 +290,16 @@ DEFERRED_KINDS = {
 }
 
 
-def queue_package_notices(
-    kind: Notification.Kind, package_ids: list[int], *, now: datetime
-) -> None:
-    """One unrendered notice of `kind` for each package, in one INSERT … SELECT.
-
-    The address is copied from the seller or provider as the row is written,
-    as `queue_notification` does; a notice already written is left alone. The
-    caller asks for delivery (`send_soon`) once it has written all its batches.
-    """
-    to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER
-    notification = Notification._meta.db_table
-    package = FailedPackage._meta.db_table
-    recipient = (Seller if to_seller else LogisticsProvider)._meta.db_table
-    placeholders = ", ".join(["%s"] * len(package_ids))
-    at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: as the ORM would store it
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {notification} (
-                audience, seller_id, provider_id, package_id, ticket_reference, kind, to_email,
-                subject, body_text, body_html, dedupe_key, status, attempts, next_attempt_at,
-                last_error, created_at, language
-            )
-            SELECT %s, {"p.seller_id" if to_seller else "NULL"}, p.provider_id, p.id, '', %s,
-                   r.{"contact_email" if to_seller else "ops_email"}, '', '', '',
-                   CAST(%s AS TEXT) || CAST(p.id AS TEXT), %s, 0, %s, '', %s, r.language
-            FROM {package} p
-            JOIN {recipient} r ON r.id = p.{"seller_id" if to_seller else "provider_id"}
-            WHERE p.id IN ({placeholders})
-            ON CONFLICT (dedupe_key) DO NOTHING
-            """,
-            [
-                DEFERRED_KINDS[kind], kind, package_key_prefix(kind), Notification.Status.PENDING,
-                at, at, *package_ids,
-            ],
-        )  # fmt: skip
+def load_deferred_packages(notifications: list[Notification]) -> None:
+    """Read the packages (with seller and provider) of the notices still to render in one
+    query, and hang each on its notice, for `render_deferred`."""
+    ids = {n.package_id for n in notifications if not n.subject}
+    if not ids:
+        return
+    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(ids)
+    for notification in notifications:
+        if notification.package_id in packages:
+            notification.package = packages[notification.package_id]
 
 
 def render_deferred(notification: Notification) -> None:
@@ -333,10 +307,9 @@ def render_deferred(notification: Notification) -> None:
 
     The language was copied from the recipient with the address when the row was
     written, and an unknown one (the recipient's, before LANGUAGES changed) is English.
+    The package is the one `load_deferred_packages` read for the batch.
     """
-    package = FailedPackage.objects.select_related("seller", "provider").get(
-        pk=notification.package_id
-    )
+    package = notification.package
     builder = _package_context if notification.audience == "seller" else _provider_context
     language = recipient_language(notification.language)
     email = render_email(notification.kind, builder(package, language=language), language=language)
@@ -400,12 +373,13 @@ def time_left_words(notification: Notification, deadline: datetime | None, now: 
         return formatting.time_left(deadline, now)
 
 
-def fill_time_left(notifications: list[Notification], *, now: datetime) -> None:
+def fill_time_left(notifications: list[Notification], *, now: datetime) -> set[int]:
     """Write the time left at `now` into the notices that mark it (unsaved; the outbox
-    keeps what it sent), reading their packages' deadlines in one query."""
+    keeps what it sent), reading their packages' deadlines in one query. Returns the
+    keys of the notices it changed."""
     marked = [n for n in notifications if TIME_LEFT_MARK in n.body_text + n.body_html]
     if not marked:
-        return
+        return set()
     deadlines = dict(
         FailedPackage.objects.filter(pk__in={n.package_id for n in marked}).values_list(
             "pk", "claim_deadline"
@@ -415,3 +389,4 @@ def fill_time_left(notifications: list[Notification], *, now: datetime) -> None:
         words = time_left_words(notification, deadlines.get(notification.package_id), now)
         notification.body_text = notification.body_text.replace(TIME_LEFT_MARK, words)
         notification.body_html = notification.body_html.replace(TIME_LEFT_MARK, escape(words))
+    return {n.pk for n in marked}

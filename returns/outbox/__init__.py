@@ -102,8 +102,14 @@ def _lease_until(now: datetime, budget: float) -> datetime:
 
 
 def _render(batch: list[Notification], now: datetime, summary: DeliverySummary) -> list[Any]:
-    """Fill in the notices written in bulk; one that cannot be rendered backs off alone."""
-    ready = []
+    """Fill in the notices written in bulk; one that cannot be rendered backs off alone.
+
+    Their packages are read in one query and the rendered rows written in one UPDATE,
+    so a batch of notices written in bulk costs two statements more, not two a notice.
+    """
+    ready: list[Any] = []
+    rendered: list[Notification] = []
+    emails.load_deferred_packages(batch)
     for notification in batch:
         if not notification.subject:
             try:
@@ -112,8 +118,9 @@ def _render(batch: list[Notification], now: datetime, summary: DeliverySummary) 
                 logger.exception("Notification %s could not be rendered", notification.pk)
                 _failed(notification, describe(exc), now, summary)
                 continue
-            leases.save_rendered(notification)
+            rendered.append(notification)
         ready.append(notification)
+    leases.save_rendered(rendered)
     return ready
 
 
@@ -142,8 +149,13 @@ def _send_batch(
     now: datetime,
     out_of_time: Callable[[], bool],
     summary: DeliverySummary,
+    filled: set[int],
 ) -> bool:
-    """Send each row and mark it; returns False when the run must stop here."""
+    """Send each row and mark it; returns False when the run must stop here.
+
+    `filled` are the rows whose bodies got the time left written in: only theirs are
+    written again when they are marked sent.
+    """
     for position, notification in enumerate(batch):
         if out_of_time():
             leases.release(batch[position:])
@@ -160,7 +172,10 @@ def _send_batch(
         except Exception as exc:  # a refusal or any other error: recorded on the row
             _failed(notification, describe(exc), now, summary)
         else:
-            if not leases.mark_sent(notification, sent_at=timezone.now()):
+            sent_at = timezone.now()
+            if not leases.mark_sent(
+                notification, sent_at=sent_at, bodies=notification.pk in filled
+            ):
                 logger.warning("Notification %s was sent after its lease ran out", notification.pk)
             summary.sent += 1
     return True
@@ -215,7 +230,7 @@ def deliver_notifications(
         batch = _render(batch, now, summary)
         if not batch:
             continue
-        emails.fill_time_left(batch, now=now)
+        filled = emails.fill_time_left(batch, now=now)
         transport = Transport()
         try:
             transport.open()
@@ -224,7 +239,7 @@ def deliver_notifications(
             break
         leases.record_reachable()
         try:
-            going_on = _send_batch(batch, transport, now, out_of_time, summary)
+            going_on = _send_batch(batch, transport, now, out_of_time, summary, filled)
         finally:
             transport.close()
         if not going_on:

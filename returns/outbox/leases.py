@@ -93,31 +93,46 @@ def take_back_expired(*, now: datetime) -> list[Notification]:
     return expired
 
 
-def save_rendered(notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk).update(
-        subject=notification.subject,
-        body_text=notification.body_text,
-        body_html=notification.body_html,
-        also_to=notification.also_to,
-    )
+TABLE = Notification._meta.db_table
 
 
-def mark_sent(notification: Notification, *, sent_at: datetime) -> bool:
+def save_rendered(notifications: list[Notification]) -> None:
+    """Keep what the outbox rendered for notices written in bulk, in one round trip.
+
+    `executemany` (a pipeline on psycopg 3) rather than `bulk_update`, whose CASE per
+    row and column cost more to build than the writes themselves."""
+    if not notifications:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {TABLE} SET subject = %s, body_text = %s, body_html = %s, also_to = %s"
+            " WHERE id = %s",
+            [(n.subject, n.body_text, n.body_html, n.also_to, n.pk) for n in notifications],
+        )
+
+
+def mark_sent(notification: Notification, *, sent_at: datetime, bodies: bool = True) -> bool:
     """One short write, right after the server's answer, before the next message goes.
 
-    The bodies are written too: the row keeps what was sent, time left included."""
-    return bool(
-        reconnecting(
-            lambda: Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
-                status=Status.SENT,
-                sent_at=sent_at,
-                lease_until=None,
-                last_error="",
-                body_text=notification.body_text,
-                body_html=notification.body_html,
+    With `bodies`, the bodies are written too: the row keeps what was sent, time left
+    included (the outbox passes False when nothing was written into them since they
+    were stored)."""
+    # Written out rather than through the ORM: building the UPDATE cost as much as running it.
+    columns = "status = %s, sent_at = %s, lease_until = NULL, last_error = ''"
+    values = [Status.SENT, connection.ops.adapt_datetimefield_value(sent_at)]
+    if bodies:
+        columns += ", body_text = %s, body_html = %s"
+        values += [notification.body_text, notification.body_html]
+
+    def write() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET {columns} WHERE id = %s AND status = %s",
+                [*values, notification.pk, Status.SENDING],
             )
-        )
-    )
+            return cursor.rowcount
+
+    return bool(reconnecting(write))
 
 
 def mark_failed(

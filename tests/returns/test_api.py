@@ -291,10 +291,10 @@ def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_o
 
     assert response.status_code == 200
     statements = [query["sql"] for query in queries]
-    # The token; the package, locked; its attempts counted; the attempt and its audit
-    # event; the answer stored. The savepoint is the event's own transaction, nested in
-    # the test's.
-    assert len(statements) == 8, "\n".join(statements)
+    # The token; the package, locked, with its attempts counted; the attempt and its
+    # audit event; the answer stored. The savepoint is the event's own transaction,
+    # nested in the test's.
+    assert len(statements) == 7, "\n".join(statements)
     assert sum(sql.startswith('SELECT "returns_failedpackage"') for sql in statements) == 1
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
@@ -309,10 +309,10 @@ def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(car
 
     assert response.json()["status"] == "awaiting_seller"
     statements = [query["sql"] for query in queries]
-    # The eight of any attempt (see above), the package's status changed, and the notice:
+    # The seven of any attempt (see above), the package's status changed, and the notice:
     # the attempts it lists, its key looked up once, the seller's other confirmed addresses,
     # then written in a savepoint of its own.
-    assert len(statements) == 15, "\n".join(statements)
+    assert len(statements) == 14, "\n".join(statements)
 
 
 def test_delivery_to_the_seller_returns_the_package(carrier_x):

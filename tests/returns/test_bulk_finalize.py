@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from returns import outbox, services, tasks
+from returns import finalize, outbox, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 
@@ -42,7 +42,7 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
     [package] = expired_packages(provider_x, seller_a, 1)
     now = timezone.now()
 
-    assert services.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
+    assert finalize.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
 
     package.refresh_from_db()
     assert (package.status, package.destruction_requested_at) == ("destruction_pending", now)
@@ -65,9 +65,9 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
 def test_a_second_bulk_finalize_of_the_same_packages_does_nothing(provider_x, seller_a):
     packages = expired_packages(provider_x, seller_a, 3)
     ids = [p.pk for p in packages]
-    services.finalize_expired_packages(package_ids=ids, now=timezone.now())
+    finalize.finalize_expired_packages(package_ids=ids, now=timezone.now())
 
-    again = services.finalize_expired_packages(package_ids=ids, now=timezone.now())
+    again = finalize.finalize_expired_packages(package_ids=ids, now=timezone.now())
 
     assert again == []
     assert PackageEvent.objects.count() == 3
@@ -128,7 +128,7 @@ def test_the_bulk_finalize_passes_over_a_package_a_seller_is_claiming(provider_x
     thread = threading.Thread(target=seller_holds_the_row)
     thread.start()
     claimed_row_locked.wait(10)
-    done = services.finalize_expired_packages(
+    done = finalize.finalize_expired_packages(
         package_ids=[p.pk for p in packages], now=timezone.now()
     )
     finalize_done.set()

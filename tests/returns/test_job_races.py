@@ -10,7 +10,7 @@ import time_machine
 from django.db.models import Count
 
 from portal.errors import DomainError
-from returns import services, tasks
+from returns import finalize, services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 from tests.races import in_parallel
@@ -69,6 +69,22 @@ def test_two_finalize_runs_in_parallel_finalize_each_of_2000_packages_once(selle
     assert_each_finalized_once(2000)
 
 
+def test_two_batch_statements_on_the_same_packages_finalize_each_once(seller_a, provider_x):
+    """The one-statement batch on its own, without the job's locked read before it: its
+    skip-locked read and compare-and-set keep two of them apart."""
+    expired_packages(500, seller_a, provider_x)
+    ids = list(FailedPackage.objects.values_list("pk", flat=True))
+    after_deadline = DEADLINE + timedelta(minutes=1)
+
+    first, second = in_parallel(
+        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
+        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
+    )
+
+    assert sorted(first + second) == sorted(ids)
+    assert_each_finalized_once(500)
+
+
 def test_a_claim_racing_the_finalize_at_the_deadline_has_exactly_one_winner(
     seller_a, provider_x, alice
 ):
@@ -119,7 +135,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
 ):
     expired_packages(4 * BATCH_SIZE, seller_a, provider_x)
     after_deadline = DEADLINE + timedelta(minutes=1)
-    real_finalize = services.finalize_expired_packages
+    real_finalize = finalize.finalize_expired_packages
     batches = itertools.count(1)
 
     def die_in_the_third_batch(*, package_ids, now):
@@ -129,7 +145,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
         return done
 
     with (
-        mock.patch("returns.services.finalize_expired_packages", die_in_the_third_batch),
+        mock.patch("returns.finalize.finalize_expired_packages", die_in_the_third_batch),
         pytest.raises(WorkerKilled),
     ):
         tasks.finalize_expired_windows(now=after_deadline)
