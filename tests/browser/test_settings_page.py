@@ -87,6 +87,8 @@ def test_the_link_pages_and_the_members_refusal_on_a_phone(
     page.get_by_role("button", name="Turn them off").click()
     assert page.get_by_role("heading", name="Emails turned off").is_visible()
 
+    alice.seller_role = SellerRole.MEMBER  # a seller's user is an owner unless told
+    alice.save(update_fields=["seller_role"])
     sign_in(page, live_server, alice)
     page.goto(f"{live_server.url}/settings/")
     page.screenshot(path=screenshots / "settings-member-375.png", full_page=True)

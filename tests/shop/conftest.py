@@ -14,3 +14,11 @@ def olivia(seller_a):
 def oscar(seller_b):
     """An owner of seller B."""
     return UserFactory(email="oscar@shop-b.example", seller=seller_b, seller_role=SellerRole.OWNER)
+
+
+@pytest.fixture
+def member(alice):
+    """Alice as a member of seller A: a seller's user is an owner unless a test says so."""
+    alice.seller_role = SellerRole.MEMBER
+    alice.save(update_fields=["seller_role"])
+    return alice

@@ -17,8 +17,8 @@ def test_an_owner_sees_the_settings_with_the_shop_code_read_only(client_for, oli
     assert seller_a.contact_email in page
 
 
-def test_a_member_is_refused_and_told_who_the_owners_are(client_for, alice, olivia, seller_a):
-    client = client_for(alice)
+def test_a_member_is_refused_and_told_who_the_owners_are(client_for, member, olivia, seller_a):
+    client = client_for(member)
 
     page = client.get(reverse("settings:index"))
     post = client.post(
@@ -126,9 +126,9 @@ def test_the_settings_page_reads_a_fixed_number_of_rows(
 
 
 def test_the_refusal_page_reads_a_fixed_number_of_rows(
-    client_for, alice, olivia, django_assert_num_queries
+    client_for, member, olivia, django_assert_num_queries
 ):
-    client = client_for(alice)
+    client = client_for(member)
 
     with django_assert_num_queries(4):  # session, user, the nav's unread count, the owners
         response = client.get(reverse("settings:index"))
