@@ -247,6 +247,10 @@ class EmailUserManager(UserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+# The salt of django.contrib.auth.base_user.AbstractBaseUser._get_session_auth_hash.
+DJANGO_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+
+
 class User(AbstractUser):
     """A person who signs in: seller staff, provider staff (`is_staff`) or an operator."""
 
@@ -304,16 +308,17 @@ class User(AbstractUser):
         return self.email
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        # Version 0 keeps Django's own hash, so the sessions open before this field was
-        # added stay valid; each later version signs every earlier session out.
+        # Version 0 keeps Django's own hash (AbstractBaseUser's salt and input, written out:
+        # django-stubs do not declare the private method), so the sessions open before this
+        # field was added stay valid; each later version signs every earlier session out.
         if not self.session_version:
-            return super()._get_session_auth_hash(secret=secret)
-        return salted_hmac(
-            "portal.User.get_session_auth_hash",
-            f"{self.password}:{self.session_version}",
-            secret=secret,
-            algorithm="sha256",
-        ).hexdigest()
+            salt, signed = DJANGO_SESSION_HASH_SALT, self.password
+        else:
+            salt, signed = (
+                "portal.User.get_session_auth_hash",
+                f"{self.password}:{self.session_version}",
+            )
+        return salted_hmac(salt, signed, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_seller_owner(self) -> bool:

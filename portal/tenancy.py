@@ -15,7 +15,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
-from portal.models import User
+from portal.models import Seller, User
 
 # The permissions provider staff work with in the admin. Each app's data migration
 # grants its own models to the group by this name (returns 0002 for packages);
@@ -49,6 +49,14 @@ def seller_required(view: SellerView[P]) -> SellerView[P]:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def seller_of(user: User) -> Seller:
+    """The seller a seller page's user works for (`seller_required` turned away the others)."""
+    seller = user.seller
+    if seller is None:
+        raise PermissionDenied(gettext("These pages are for sellers."))
+    return seller
 
 
 def check_console_permission(user: Viewer, model: type[models.Model]) -> None:

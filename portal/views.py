@@ -158,7 +158,7 @@ def week_csv(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     """Any user's own account: change the password, which signs out their other sessions."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +173,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sign_out_other_sessions(request: HttpRequest) -> HttpResponse:
+def sign_out_other_sessions(request: AuthenticatedRequest) -> HttpResponse:
     services.end_sessions(user=request.user)
     update_session_auth_hash(request, request.user)
     messages.success(request, gettext("You are signed out everywhere except here."))

@@ -38,7 +38,7 @@ CONFIRMATION_LINK_MARK = "[[confirmation-link]]"
 
 # The seller's emails a shop may turn off, each with its Seller switch. A staff reply
 # to the provider's ops address is a TICKET_REPLY too, but only a seller's is optional.
-OPTIONAL_KINDS = {
+OPTIONAL_KINDS: dict[str, str] = {
     Kind.DEADLINE_REMINDER: "reminder_emails",
     Kind.TICKET_REPLY: "ticket_reply_emails",
 }
@@ -85,15 +85,21 @@ def queue_notification(
         return existing
     if not audience:
         audience = Notification.Audience.SELLER if seller else Notification.Audience.PROVIDER
-    to_seller = audience == Notification.Audience.SELLER
+    # The seller a notice is addressed to; none for the provider's copies and the others.
+    addressee: Seller | None = None
+    if audience == Notification.Audience.SELLER:
+        if seller is None:
+            # A check constraint on Notification: a seller's notice names its seller.
+            raise ValueError("A notice to a seller needs the seller.")
+        addressee = seller
     status = Notification.Status.PENDING
     switch = OPTIONAL_KINDS.get(kind)
-    if to_seller and switch is not None and not getattr(seller, switch):
+    if addressee is not None and switch is not None and not getattr(addressee, switch):
         status = Notification.Status.MUTED
-    also_to = "\n".join(extra_notice_recipients(seller.pk)) if to_seller else ""
+    also_to = "\n".join(extra_notice_recipients(addressee.pk)) if addressee is not None else ""
     language = language or recipient_of(seller, provider)
-    if to_seller and switch is not None:
-        context = {**context, "unsubscribe_url": unsubscribe_url(seller.pk, switch, language)}
+    if addressee is not None and switch is not None:
+        context = {**context, "unsubscribe_url": unsubscribe_url(addressee.pk, switch, language)}
     email = render_email(kind, context, language=language)
     # Not get_or_create(), which would look the key up a second time.
     try:
@@ -335,8 +341,12 @@ def with_links(notification: Notification) -> tuple[str, str]:
     text, html = notification.body_text, notification.body_html
     if notification.kind != Kind.ADDRESS_CONFIRMATION:
         return text, html
+    seller_id = notification.seller_id
+    if seller_id is None:
+        # Queued for the address's seller only (portal.shop.emails.address_confirmation).
+        raise ValueError("An address confirmation needs the seller.")
     address = NotificationAddress.objects.filter(
-        seller_id=notification.seller_id, email=notification.to_email, confirmed_at__isnull=True
+        seller_id=seller_id, email=notification.to_email, confirmed_at__isnull=True
     ).first()
     path = reverse("settings:index")
     if address is not None:
@@ -358,7 +368,11 @@ def unsubscribe_headers(notification: Notification) -> dict[str, str]:
     field = OPTIONAL_KINDS.get(notification.kind)
     if field is None or notification.audience != Notification.Audience.SELLER:
         return {}
-    url = unsubscribe_url(notification.seller_id, field, notification.language)
+    seller_id = notification.seller_id
+    if seller_id is None:
+        # A check constraint on Notification: a seller's notice names its seller.
+        raise ValueError("A notice to a seller needs the seller.")
+    url = unsubscribe_url(seller_id, field, notification.language)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 

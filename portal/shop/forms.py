@@ -51,7 +51,7 @@ class EmailPreferencesForm(forms.Form):
     )
 
 
-class ReturnAddressForm(forms.ModelForm):
+class ReturnAddressForm(forms.ModelForm[ReturnAddress]):
     class Meta:
         model = ReturnAddress
         fields = ["label", "contact_name", "phone", "address", "is_default"]

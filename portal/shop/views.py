@@ -6,12 +6,12 @@ need no login: the confirmation link and the one-click unsubscribe link, whose
 GET only shows a confirm button (mail scanners fetch links) and whose POST acts.
 """
 
-from collections.abc import Callable
 from functools import wraps
 from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -29,9 +29,8 @@ from portal.shop.forms import (
     ProfileForm,
     ReturnAddressForm,
 )
-from portal.tenancy import seller_required
+from portal.tenancy import AuthenticatedRequest, P, SellerView, seller_of, seller_required
 
-View = Callable[..., HttpResponse]
 TIME_ZONES = sorted(available_timezones())
 # The emails a one-click link turns off, as its page names them.
 OPTIONAL_EMAIL_NAMES = {
@@ -40,13 +39,18 @@ OPTIONAL_EMAIL_NAMES = {
 }
 
 
-def owner_required(view: View) -> View:
+def owner_required(view: SellerView[P]) -> SellerView[P]:
     @seller_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(
+        request: AuthenticatedRequest, /, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        seller_id = request.user.seller_id
+        if seller_id is None:  # seller_required turned them away already
+            raise PermissionDenied(gettext("These pages are for sellers."))
         if not request.user.is_seller_owner:
             owners = User.objects.filter(
-                seller_id=request.user.seller_id, seller_role=SellerRole.OWNER, is_active=True
+                seller_id=seller_id, seller_role=SellerRole.OWNER, is_active=True
             ).values_list("email", flat=True)
             return render(request, "settings/owners_only.html", {"owners": owners}, status=403)
         return view(request, *args, **kwargs)
@@ -54,8 +58,8 @@ def owner_required(view: View) -> View:
     return wrapper
 
 
-def _index(request: HttpRequest, **forms: object) -> HttpResponse:
-    seller = request.user.seller
+def _index(request: AuthenticatedRequest, **forms: object) -> HttpResponse:
+    seller = seller_of(request.user)
     context = {
         "profile_form": ProfileForm(
             initial={name: getattr(seller, name) for name in services.PROFILE_FIELDS}
@@ -77,7 +81,7 @@ def _index(request: HttpRequest, **forms: object) -> HttpResponse:
 
 @owner_required
 @require_http_methods(["GET"])
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     return _index(request)
 
 
@@ -91,23 +95,23 @@ def _saved(request: HttpRequest, change: object) -> HttpResponse:
 
 @owner_required
 @require_POST
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST)
     if not form.is_valid():
         return _index(request, profile_form=form)
     change = services.update_profile(
-        seller=request.user.seller, actor=request.user, values=form.cleaned_data
+        seller=seller_of(request.user), actor=request.user, values=form.cleaned_data
     )
     return _saved(request, change)
 
 
 @owner_required
 @require_POST
-def email_preferences(request: HttpRequest) -> HttpResponse:
+def email_preferences(request: AuthenticatedRequest) -> HttpResponse:
     form = EmailPreferencesForm(request.POST)
     form.is_valid()  # two check boxes: every post is valid
     change = services.set_email_preferences(
-        seller=request.user.seller, actor=request.user, values=form.cleaned_data
+        seller=seller_of(request.user), actor=request.user, values=form.cleaned_data
     )
     return _saved(request, change)
 
@@ -117,12 +121,12 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 
 @owner_required
 @require_POST
-def add_address(request: HttpRequest) -> HttpResponse:
+def add_address(request: AuthenticatedRequest) -> HttpResponse:
     form = NotificationAddressForm(request.POST)
     if form.is_valid():
         try:
             address = services.add_notification_address(
-                seller=request.user.seller, actor=request.user, email=form.cleaned_data["email"]
+                seller=seller_of(request.user), actor=request.user, email=form.cleaned_data["email"]
             )
         except services.SettingsError as error:
             form.add_error("email", error.message)
@@ -135,15 +139,16 @@ def add_address(request: HttpRequest) -> HttpResponse:
     return _index(request, address_form=form)
 
 
-def _address(request: HttpRequest, pk: int) -> NotificationAddress:
-    return get_object_or_404(
+def _address(request: AuthenticatedRequest, pk: int) -> NotificationAddress:
+    address: NotificationAddress = get_object_or_404(
         NotificationAddress.objects.for_user(request.user).select_related("seller"), pk=pk
     )
+    return address
 
 
 @owner_required
 @require_POST
-def resend_address(request: HttpRequest, pk: int) -> HttpResponse:
+def resend_address(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     address = _address(request, pk)
     try:
         services.resend_confirmation(address=address)
@@ -159,7 +164,7 @@ def resend_address(request: HttpRequest, pk: int) -> HttpResponse:
 
 @owner_required
 @require_POST
-def remove_address(request: HttpRequest, pk: int) -> HttpResponse:
+def remove_address(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     address = _address(request, pk)
     services.remove_notification_address(address=address, actor=request.user)
     messages.success(request, gettext("%(email)s is removed.") % {"email": address.email})
@@ -168,9 +173,11 @@ def remove_address(request: HttpRequest, pk: int) -> HttpResponse:
 
 @owner_required
 @require_POST
-def remove_primary(request: HttpRequest) -> HttpResponse:
+def remove_primary(request: AuthenticatedRequest) -> HttpResponse:
     try:
-        primary = services.remove_primary_address(seller=request.user.seller, actor=request.user)
+        primary = services.remove_primary_address(
+            seller=seller_of(request.user), actor=request.user
+        )
     except services.SettingsError as error:
         messages.error(request, error.message)
     else:
@@ -216,18 +223,19 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # --- saved return addresses -----------------------------------------------------------
 
 
-def _return_address(request: HttpRequest, pk: int) -> ReturnAddress:
-    return get_object_or_404(
+def _return_address(request: AuthenticatedRequest, pk: int) -> ReturnAddress:
+    address: ReturnAddress = get_object_or_404(
         ReturnAddress.objects.for_user(request.user).select_related("seller"), pk=pk
     )
+    return address
 
 
-def _edit(request: HttpRequest, address: ReturnAddress | None) -> HttpResponse:
+def _edit(request: AuthenticatedRequest, address: ReturnAddress | None) -> HttpResponse:
     form = ReturnAddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_return_address(
-                seller=request.user.seller,
+                seller=seller_of(request.user),
                 actor=request.user,
                 address=address,
                 values=form.cleaned_data,
@@ -242,19 +250,19 @@ def _edit(request: HttpRequest, address: ReturnAddress | None) -> HttpResponse:
 
 @owner_required
 @require_http_methods(["GET", "POST"])
-def new_return_address(request: HttpRequest) -> HttpResponse:
+def new_return_address(request: AuthenticatedRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @owner_required
 @require_http_methods(["GET", "POST"])
-def edit_return_address(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_return_address(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _edit(request, _return_address(request, pk))
 
 
 @owner_required
 @require_http_methods(["GET", "POST"])
-def delete_return_address(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_return_address(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     address = _return_address(request, pk)
     if request.method == "POST":
         services.delete_return_address(address=address, actor=request.user)
@@ -265,7 +273,7 @@ def delete_return_address(request: HttpRequest, pk: int) -> HttpResponse:
 
 @owner_required
 @require_POST
-def default_return_address(request: HttpRequest, pk: int) -> HttpResponse:
+def default_return_address(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     address = _return_address(request, pk)
     services.make_default_return_address(address=address, actor=request.user)
     messages.success(

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -13,7 +14,7 @@ from portal.team import services
 from portal.team.models import Invite
 
 
-class SellerForm(forms.ModelForm):
+class SellerForm(forms.ModelForm[Seller]):
     owner_email = forms.EmailField(
         label=_("Owner email"),
         required=False,
@@ -26,7 +27,7 @@ class SellerForm(forms.ModelForm):
     # No Meta: the admin builds the model's part from SellerAdmin, as for any seller form.
 
     def clean_owner_email(self) -> str:
-        email = self.cleaned_data["owner_email"]
+        email: str = self.cleaned_data["owner_email"]
         seller = self.instance if self.instance.pk else None
         if email and (refusal := services.refusal_for(seller=seller, email=email)):
             raise forms.ValidationError(refusal)
@@ -45,6 +46,9 @@ class TeamSellerAdmin(SellerAdmin):
         email = form.cleaned_data.get("owner_email")
         if not email:
             return
+        if not request.user.is_authenticated:
+            # The admin site lets in signed-in staff only.
+            raise PermissionDenied
         # The admin saves in one transaction: the email leaves only if the seller is saved.
         invite = services.invite_colleague(
             seller=obj,
@@ -62,7 +66,7 @@ class TeamSellerAdmin(SellerAdmin):
 
 
 @admin.register(Invite)
-class InviteAdmin(admin.ModelAdmin):
+class InviteAdmin(admin.ModelAdmin[Invite]):
     """Read-only: invitations are sent from the team page and the seller form."""
 
     list_display = ["email", "seller", "role", "created_at", "expires_at", "accepted_at"]
@@ -71,7 +75,9 @@ class InviteAdmin(admin.ModelAdmin):
     exclude = ["token_digest"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invite]:
-        return super().get_queryset(request).for_user(request.user)
+        # The admin's own queryset is the model's manager's, ordered only by an `ordering`
+        # this admin does not set: the scoped manager is the same rows.
+        return Invite.objects.for_user(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

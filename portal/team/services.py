@@ -89,7 +89,7 @@ def open_invite(raw_token: str, *, now: datetime | None = None, lock: bool = Fal
     invites = Invite.objects.select_related("seller", "invited_by")
     if lock:
         invites = invites.select_for_update(of=("self",))
-    invite = invites.filter(token_digest=Invite.digest_of(raw_token)).first()
+    invite: Invite | None = invites.filter(token_digest=Invite.digest_of(raw_token)).first()
     if invite is None:
         raise TeamError(
             gettext(
@@ -175,14 +175,18 @@ def revoke_invite(*, invite: Invite) -> bool:
 
 def _locked_owners(*, actor: User) -> set[int]:
     """Take the seller's row lock; the active owners as of now. The actor must be one."""
-    Seller.objects.select_for_update().filter(pk=actor.seller_id).first()
+    refusal = TeamError(gettext("Only an owner of the shop can change the team."), status=403)
+    seller_id = actor.seller_id
+    if seller_id is None:  # of no shop, so owner of none
+        raise refusal
+    Seller.objects.select_for_update().filter(pk=seller_id).first()
     owners = set(
         User.objects.filter(
-            seller_id=actor.seller_id, seller_role=SellerRole.OWNER, is_active=True
+            seller_id=seller_id, seller_role=SellerRole.OWNER, is_active=True
         ).values_list("pk", flat=True)
     )
     if actor.pk not in owners:
-        raise TeamError(gettext("Only an owner of the shop can change the team."), status=403)
+        raise refusal
     return owners
 
 
@@ -198,7 +202,12 @@ def _last_owner_refusal(member: User) -> TeamError:
 
 def _current(member: User) -> User:
     """The member as of now, inside the lock; a removed one is gone."""
-    current = User.objects.filter(pk=member.pk, seller_id=member.seller_id, is_active=True).first()
+    seller_id = member.seller_id
+    current = (
+        None  # of no team, so not on this one
+        if seller_id is None
+        else User.objects.filter(pk=member.pk, seller_id=seller_id, is_active=True).first()
+    )
     if current is None:
         raise TeamError(gettext("%(email)s is no longer on the team.") % {"email": member.email})
     return current

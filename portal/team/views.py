@@ -15,17 +15,17 @@ from portal.models import User
 from portal.team import selectors, services
 from portal.team.forms import InviteForm, JoinForm, RoleForm
 from portal.team.models import Invite
-from portal.tenancy import seller_required
+from portal.tenancy import AuthenticatedRequest, seller_of, seller_required
 
 
-def _owner_only(request: HttpRequest) -> None:
+def _owner_only(request: AuthenticatedRequest) -> None:
     # The list is the whole team's to read; changing it is the owners'.
     if not request.user.is_seller_owner:
         raise PermissionDenied(gettext("Only an owner of the shop can change the team."))
 
 
 def _team_page(
-    request: HttpRequest, form: InviteForm | None = None, status: int = 200
+    request: AuthenticatedRequest, form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -43,20 +43,20 @@ def _team_page(
 
 @seller_required
 @require_GET
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     return _team_page(request)
 
 
 @seller_required
 @require_POST
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedRequest) -> HttpResponse:
     _owner_only(request)
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _team_page(request, form, status=400)
     try:
         sent = services.invite_colleague(
-            seller=request.user.seller,
+            seller=seller_of(request.user),
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
@@ -74,7 +74,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 @require_POST
-def cancel_invite(request: HttpRequest, invite_id: int) -> HttpResponse:
+def cancel_invite(request: AuthenticatedRequest, invite_id: int) -> HttpResponse:
     _owner_only(request)
     pending = get_object_or_404(Invite.objects.for_user(request.user), pk=invite_id)
     if services.revoke_invite(invite=pending):
@@ -88,7 +88,7 @@ def cancel_invite(request: HttpRequest, invite_id: int) -> HttpResponse:
 
 @seller_required
 @require_POST
-def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
+def change_role(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     _owner_only(request)
     member = get_object_or_404(selectors.members_of(request.user), pk=user_id)
     form = RoleForm(request.POST)
@@ -114,7 +114,7 @@ def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @seller_required
 @require_http_methods(["GET", "POST"])
-def remove(request: HttpRequest, user_id: int) -> HttpResponse:
+def remove(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """GET asks to confirm; POST removes the colleague and ends their sessions."""
     member = get_object_or_404(selectors.members_of(request.user), pk=user_id)
     _owner_only(request)
