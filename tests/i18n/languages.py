@@ -10,7 +10,14 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.utils.translation import to_locale
 
-from portal.models import LogisticsProvider, Seller, User
+from portal.models import (
+    LogisticsProvider,
+    NotificationAddress,
+    ReturnAddress,
+    Seller,
+    SettingsChange,
+    User,
+)
 from returns.models import DeliveryAttempt, FailedPackage
 from tickets.models import Ticket, TicketMessage
 
@@ -104,13 +111,20 @@ def visible_text(html: str) -> str:
 def data_strings() -> list[str]:
     """What people and systems typed (shop names, addresses, tracking numbers, messages)."""
     values = set()
-    for model in (Seller, LogisticsProvider, User, FailedPackage, DeliveryAttempt, Ticket):
+    models = (Seller, LogisticsProvider, User, FailedPackage, DeliveryAttempt, Ticket)
+    for model in (*models, ReturnAddress, NotificationAddress, SettingsChange):
         for row in model.objects.all():
             for field in row._meta.concrete_fields:
                 value = getattr(row, field.attname)
                 if isinstance(value, str) and len(value) >= SHORTEST_CHECKED:
                     values.add(value)
     values.update(TicketMessage.objects.values_list("body", flat=True))
+    # A settings change shows the values before and after (an old shop name among them).
+    for changes in SettingsChange.objects.values_list("changes", flat=True):
+        for before_after in (changes or {}).values():
+            values.update(
+                v for v in before_after if isinstance(v, str) and len(v) >= SHORTEST_CHECKED
+            )
     values.update(User.objects.values_list("email", flat=True))
     return sorted(values, key=len, reverse=True)
 
