@@ -316,6 +316,8 @@ def render_deferred(notification: Notification) -> None:
     The package is the one `load_deferred_packages` read for the batch.
     """
     package = notification.package
+    if package is None:  # only package notices are written in bulk (returns.finalize)
+        raise ValueError(f"notification {notification.pk} has no package to render")
     builder = _package_context if notification.audience == "seller" else _provider_context
     language = recipient_language(notification.language)
     email = render_email(notification.kind, builder(package, language=language), language=language)

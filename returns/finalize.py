@@ -7,6 +7,7 @@ them when it sends them).
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext
@@ -25,7 +26,7 @@ PACKAGES = FailedPackage._meta.db_table
 NOTICE_KINDS = (Kind.DESTRUCTION_INSTRUCTION, Kind.DESTRUCTION_FINALIZED)
 
 
-def _event_insert(source: str, at: datetime | str) -> tuple[str, list]:
+def _event_insert(source: str, at: datetime | str | None) -> tuple[str, list[Any]]:
     """The `window_closed` event of every package in `source` (a relation with `id`)."""
     sql = (
         f"INSERT INTO {PackageEvent._meta.db_table}"
@@ -37,7 +38,9 @@ def _event_insert(source: str, at: datetime | str) -> tuple[str, list]:
                  Channel.JOB, at]  # fmt: skip
 
 
-def _notice_insert(kind: str, source: str, at: datetime | str) -> tuple[str, list]:
+def _notice_insert(
+    kind: Notification.Kind, source: str, at: datetime | str | None
+) -> tuple[str, list[Any]]:
     """One unrendered notice of `kind` for every package in `source` (a relation with `id`,
     `seller_id` and `provider_id`), addressed as `emails.queue_notification` addresses it;
     a notice already written is left alone."""
@@ -88,7 +91,7 @@ def _in_one_statement(package_ids: list[int], now: datetime) -> list[int]:
         " RETURNING id, seller_id, provider_id),"
         f" {ctes} SELECT id FROM moved"
     )
-    params = [package_ids, Status.AWAITING_SELLER, now, Status.DESTRUCTION_PENDING, now,
+    params: list[Any] = [package_ids, Status.AWAITING_SELLER, now, Status.DESTRUCTION_PENDING, now,
               Status.AWAITING_SELLER, now]  # fmt: skip
     for _, write_params in writes:
         params += write_params

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
+from portal.models import User
 from portal.tenancy import Viewer
 from returns.models import FailedPackage, Notification, PackageStatus
 
@@ -46,13 +47,14 @@ def package_list(
 PACKAGE_TOTAL_SECONDS = 60
 
 
-def package_total(user) -> int:
+def package_total(user: User) -> int:
     """All the seller's packages, counted once a minute per seller and worker."""
-    return cache.get_or_set(
+    total: int | None = cache.get_or_set(
         f"returns:package-total:{user.seller_id}",
         lambda: FailedPackage.objects.for_user(user).count(),
         PACKAGE_TOTAL_SECONDS,
     )
+    return total or 0
 
 
 # What the seller must act on first, then the package's road from there.

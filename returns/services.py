@@ -291,7 +291,9 @@ def _check_time(moment: datetime, *, not_before: datetime | None = None) -> None
 def _attempts_so_far(package: FailedPackage) -> tuple[int, datetime | None]:
     """How many attempts the package has, and when the last one was, as `locking()` read
     them with the package: under its lock, so no attempt was added since."""
-    return package.attempt_count, package.last_attempt_at
+    # Annotations of `locking()`'s query, which the model's type does not know.
+    read: dict[str, Any] = vars(package)
+    return read["attempt_count"], read["last_attempt_at"]
 
 
 def record_failed_attempt(

@@ -21,10 +21,12 @@ PAGE_SIZE = 25
 FINAL_ROAD = {FailedPackage.Status.DESTRUCTION_PENDING, FailedPackage.Status.DESTROYED}
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(Paginator[FailedPackage]):
     """A paginator given its count when the caller knows it (a cached total)."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int | None) -> None:
+    def __init__(
+        self, object_list: QuerySet[FailedPackage], per_page: int, *, count: int | None
+    ) -> None:
         super().__init__(object_list, per_page)
         self.known_count = count
 

@@ -1,7 +1,7 @@
 from functools import cache
 
 from django import template
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils.functional import Promise
 
 from portal import languages
@@ -17,7 +17,10 @@ def html_lang(code: str | None) -> str:
 
 @cache
 def _labels(model: type[Model], field_name: str) -> dict[object, str | Promise]:
-    return dict(model._meta.get_field(field_name).flatchoices)
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field):  # a relation's reverse side has no choices
+        raise TypeError(f"{model.__name__}.{field_name} is not a field with choices")
+    return dict(field.flatchoices)
 
 
 @register.filter

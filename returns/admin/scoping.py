@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
@@ -138,11 +139,13 @@ class SellerFilter(admin.SimpleListFilter):
         # of PostgreSQL per 1,000 on every page): read once per provider and worker a while.
         # A seller whose first package arrived meanwhile joins it within that time.
         user = request.user
+        if not user.is_authenticated:  # the console lets in signed-in staff only
+            raise PermissionDenied
         scope = "all" if user.is_superuser else f"provider-{user.provider_id}"
-        choices: list[tuple[str, str]] = cache.get_or_set(
+        choices: list[tuple[str, str]] | None = cache.get_or_set(
             f"console:seller-filter:{scope}", lambda: _seller_choices(user), SELLER_FILTER_SECONDS
         )
-        return choices
+        return choices or []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()

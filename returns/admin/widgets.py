@@ -1,8 +1,10 @@
 """Console widgets for what grows: a choice among a seller's packages, a list's checkboxes."""
 
+from typing import Any
+
 from django.contrib.admin import AdminSite, helpers
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.db.models import ForeignObjectRel, Model, QuerySet
+from django.db.models import ManyToOneRel, Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -22,10 +24,10 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
 
     def __init__(
         self,
-        rel: ForeignObjectRel,
+        rel: ManyToOneRel,
         admin_site: AdminSite,
         *,
-        queryset: QuerySet,
+        queryset: QuerySet[Any],
         lookup: dict[str, str],
     ) -> None:
         super().__init__(rel, admin_site)

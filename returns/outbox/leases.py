@@ -130,7 +130,8 @@ def mark_sent(notification: Notification, *, sent_at: datetime, bodies: bool = T
                 f"UPDATE {TABLE} SET {columns} WHERE id = %s AND status = %s",
                 [*values, notification.pk, Status.SENDING],
             )
-            return cursor.rowcount
+            rows: int = cursor.rowcount
+            return rows
 
     return bool(reconnecting(write))
 
