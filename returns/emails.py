@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
-from returns import formatting, links
+from returns import action_links, formatting, links
 from returns.models import FailedPackage, Notification
 
 Kind = Notification.Kind
@@ -151,25 +151,35 @@ def _to_provider(kind: str, package: FailedPackage, **extra) -> Notification:
 
 
 def destruction_notice(package: FailedPackage) -> Notification:
-    """Failed delivery: the package will be destroyed unless the seller acts in time."""
-    return _to_seller(
+    """Failed delivery: the package will be destroyed unless the seller acts in time.
+    It carries the two one-click actions (returns.action_links)."""
+    pending = action_links.prepare(package)
+    notification = _to_seller(
         Kind.DESTRUCTION_NOTICE,
         package,
         attempts=list(package.attempts.order_by("number")),
         ticket_url=links.new_ticket_url(package, language=_seller_language(package)),
+        **pending.context,
     )
+    pending.issue(notification)
+    return notification
 
 
 def deadline_reminder(package: FailedPackage, *, hours_before: int) -> Notification:
-    """The reminder of one stage (returns.reminders): once per package and stage."""
+    """The reminder of one stage (returns.reminders): once per package and stage, with
+    the one-click actions as the destruction notice has them."""
     ticket_url = links.new_ticket_url(package, language=_seller_language(package))
-    return _to_seller(
+    pending = action_links.prepare(package)
+    notification = _to_seller(
         Kind.DEADLINE_REMINDER,
         package,
         key=f":{hours_before}",
         ticket_url=ticket_url,
         hours_before=hours_before,
+        **pending.context,
     )
+    pending.issue(notification)
+    return notification
 
 
 def rejection_notice(package: FailedPackage) -> Notification:

@@ -319,6 +319,8 @@ class Channel(models.TextChoices):
     API = "api", _("Intake API")
     CSV = "csv", _("CSV import")
     JOB = "job", _("Scheduled job")
+    # A one-click action from an email (returns.action_links), taken without signing in.
+    EMAIL = "email", _("Email link")
 
 
 class EventAction(models.TextChoices):
@@ -603,6 +605,53 @@ class MailServerStatus(models.Model):
 
     def __str__(self) -> str:
         return f"unreachable since {self.unreachable_since}" if self.unreachable_since else "ok"
+
+
+class ActionLinkAction(models.TextChoices):
+    SEND_BACK = "send_back", _("Send it back to me")
+    LET_GO = "let_go", _("I don't need it")
+
+
+class ActionLink(models.Model):
+    """A one-click action a notice carries (returns.action_links): one package, one action.
+
+    Only the token's SHA-256 digest is stored; the notice's stored body holds a mark the
+    outbox turns into the link as it sends, so no usable link is kept in the database.
+    """
+
+    Action = ActionLinkAction
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="action_links",
+        verbose_name=_("notification"),
+    )
+    # No index of its own: the links of a package are only ever read by their digest.
+    package = models.ForeignKey(
+        FailedPackage,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("package"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    digest = models.CharField(_("digest"), max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-click link")
+        verbose_name_plural = _("one-click links")
+        constraints = [
+            models.UniqueConstraint(fields=["digest"], name="action_link_digest_unique"),
+            models.CheckConstraint(
+                condition=Q(action__in=ActionLinkAction.values), name="action_link_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.package_id}"
 
 
 class ApiTokenQuerySet(TenantQuerySet):

@@ -237,6 +237,9 @@ class TicketMessage(models.Model):
         default=False,
         help_text=_("A note for provider staff only: never shown or sent to sellers."),
     )
+    # Written by the seller's one-click button in an email (tickets.one_click): from the
+    # seller, though nobody was signed in to be its author.
+    from_email_link = models.BooleanField(_("from an email link"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = MessageQuerySet.as_manager()
@@ -254,6 +257,8 @@ class TicketMessage(models.Model):
 
     @property
     def from_seller(self) -> bool:
+        if self.from_email_link:
+            return True
         return self.author is not None and self.author.seller_id is not None
 
 

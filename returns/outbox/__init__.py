@@ -6,7 +6,8 @@
    transaction stays open while SMTP runs.
 3. Render the notices a job wrote in bulk, so they read in full in the portal
    even while the email server is down; write in the time left as of this run
-   (`emails.fill_time_left`), kept on the row when it is marked sent.
+   (`emails.fill_time_left`), kept on the row when it is marked sent. The one-click
+   links are written into the message only (`action_links.fill_links`).
 4. Send the batch over one SMTP connection; mark each row as soon as the
    server answers, in its own short write (`transport` says what a failure
    means: resent at once only when the message provably did not go out).
@@ -27,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.emails import email_headers
-from returns import emails
+from returns import action_links, emails
 from returns.models import Notification
 from returns.outbox import leases
 from returns.outbox.leases import MAX_SEND_ATTEMPTS, backoff
@@ -74,14 +75,19 @@ def message_id(notification: Notification) -> str:
 
 
 def _message(notification: Notification) -> mail.EmailMultiAlternatives:
+    # The one-click links go into the message only: the row keeps their marks (a stored
+    # link would work for whoever reads the table).
+    language = notification.language
     message = mail.EmailMultiAlternatives(
         subject=notification.subject,
-        body=notification.body_text,
+        body=action_links.fill_links(notification.body_text, language),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
         headers={"Message-ID": message_id(notification), **email_headers(notification.language)},
     )
-    message.attach_alternative(notification.body_html, "text/html")
+    message.attach_alternative(
+        action_links.fill_links(notification.body_html, language, html=True), "text/html"
+    )
     return message
 
 
