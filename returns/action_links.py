@@ -58,7 +58,7 @@ class PendingLinks:
 
     @property
     def context(self) -> dict[str, str]:
-        """`send_back_link`, `let_go_link`: what the email's buttons point at."""
+        """`send_back_link`, `let_go_link`, `undo_link`: what the email's buttons point at."""
         return {f"{action}_link": _mark(key) for action, key in self.keys.items()}
 
     def issue(self, notification: Notification) -> None:
@@ -79,11 +79,17 @@ class PendingLinks:
         )
 
 
-def prepare(package: FailedPackage) -> PendingLinks:
-    """A key for each action, while the package waits for its seller (none otherwise)."""
-    if package.status != FailedPackage.Status.AWAITING_SELLER or package.claim_deadline is None:
+def prepare(package: FailedPackage, *, undo: bool = False) -> PendingLinks:
+    """A key for each action while the package waits for its seller, or for the undo of
+    what their standing instruction just decided; none otherwise."""
+    if package.claim_deadline is None:
         return PendingLinks(package, {})
-    return PendingLinks(package, {action: secrets.token_urlsafe(24) for action in Action.values})
+    if undo:
+        return PendingLinks(package, {Action.UNDO: secrets.token_urlsafe(24)})
+    if package.status != FailedPackage.Status.AWAITING_SELLER:
+        return PendingLinks(package, {})
+    actions = (Action.SEND_BACK, Action.LET_GO)
+    return PendingLinks(package, {action: secrets.token_urlsafe(24) for action in actions})
 
 
 def fill_links(body: str, language: str | None, *, html: bool = False) -> str:
@@ -113,14 +119,23 @@ def find(token: str) -> ActionLink | None:
         return None
 
 
+# Where the package is while each link can act: an undo, where the rule put it.
+USABLE_IN = {
+    Action.SEND_BACK: {FailedPackage.Status.AWAITING_SELLER},
+    Action.LET_GO: {FailedPackage.Status.AWAITING_SELLER},
+    Action.UNDO: {FailedPackage.Status.CLAIMED, FailedPackage.Status.DESTRUCTION_PENDING},
+}
+
+
 def is_usable(link: ActionLink, now: datetime | None = None) -> bool:
-    """Unused, not expired, and the package still in the state the notice was about."""
+    """Unused, not expired, and the package still in the state the notice was about (an
+    undo's package may have moved on since: `services.undo_standing_instruction` checks)."""
     now = now or timezone.now()
     package = link.package
     return (
         link.used_at is None
         and now <= link.expires_at
-        and package.status == FailedPackage.Status.AWAITING_SELLER
+        and package.status in USABLE_IN[link.action]
         and package.claim_deadline == link.expires_at
     )
 

@@ -21,7 +21,7 @@ from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, Seller
 from returns import action_links, formatting, links
-from returns.models import FailedPackage, Notification
+from returns.models import FailedPackage, InstructionRule, Notification, StandingInstruction
 
 Kind = Notification.Kind
 
@@ -150,15 +150,41 @@ def _to_provider(kind: str, package: FailedPackage, **extra) -> Notification:
 # --- to the seller --------------------------------------------------------------------
 
 
-def destruction_notice(package: FailedPackage) -> Notification:
+def destruction_notice(
+    package: FailedPackage, *, instruction: StandingInstruction | None = None, unmet: str = ""
+) -> Notification:
     """Failed delivery: the package will be destroyed unless the seller acts in time.
-    It carries the two one-click actions (returns.action_links)."""
+    It carries the two one-click actions (returns.action_links). `unmet`: why the
+    seller's standing `instruction` left the decision to them (returns.instructions)."""
     pending = action_links.prepare(package)
     notification = _to_seller(
         Kind.DESTRUCTION_NOTICE,
         package,
         attempts=list(package.attempts.order_by("number")),
         ticket_url=links.new_ticket_url(package, language=_seller_language(package)),
+        instruction=instruction,
+        unmet=unmet,
+        **pending.context,
+    )
+    pending.issue(notification)
+    return notification
+
+
+def instruction_applied(
+    package: FailedPackage, *, rule: str, ticket_reference: str = ""
+) -> Notification:
+    """The seller's standing instruction decided: what it did, and the one-click undo."""
+    language = _seller_language(package)
+    pending = action_links.prepare(package, undo=True)
+    notification = _to_seller(
+        Kind.INSTRUCTION_APPLIED,
+        package,
+        rule_label=InstructionRule(rule).label,
+        claimed=package.status == FailedPackage.Status.CLAIMED,
+        ticket_reference=ticket_reference,
+        ticket_url=links.ticket_url(ticket_reference, language=language)
+        if ticket_reference
+        else "",
         **pending.context,
     )
     pending.issue(notification)
@@ -227,6 +253,20 @@ def claim_received(
     package: FailedPackage, *, ticket_reference: str = "", note: str = ""
 ) -> Notification:
     return _to_provider(Kind.CLAIM_RECEIVED, package, ticket_reference=ticket_reference, note=note)
+
+
+def instruction_undone(package: FailedPackage, *, undone: str) -> Notification:
+    """The seller took back what their rule decided: hold the package, they decide again."""
+    return queue_notification(
+        kind=Kind.INSTRUCTION_UNDONE,
+        provider=package.provider,
+        seller=None,
+        to_email=package.provider.ops_email,
+        # Once per decision undone: a package is decided by its rule at most once.
+        dedupe_key=f"{Kind.INSTRUCTION_UNDONE}:{package.pk}",
+        package=package,
+        context=_provider_context(package, was_claimed=undone == "claimed"),
+    )
 
 
 def destruction_overdue(package: FailedPackage) -> Notification:

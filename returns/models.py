@@ -339,6 +339,7 @@ class EventAction(models.TextChoices):
     CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
     DESTROYED = "destroyed", _("Destroyed")
     DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+    INSTRUCTION_UNDONE = "instruction_undone", _("Standing instruction undone")
 
 
 class PackageEvent(models.Model):
@@ -416,6 +417,15 @@ class PackageEvent(models.Model):
                 "Not destroyed %(days)s days after the instruction; the provider was reminded.",
                 facts["overdue_days"],
             ) % {"days": facts["overdue_days"]}
+        if "rule" in facts:
+            rule = InstructionRule(facts["rule"]).label
+            if self.action == EventAction.INSTRUCTION_UNDONE:
+                return gettext("The seller undid their standing instruction “%(rule)s”.") % {
+                    "rule": rule
+                }
+            return gettext("Decided by the seller's standing instruction “%(rule)s”.") % {
+                "rule": rule
+            }
         if self.detail:
             return self.detail
         if "ticket" in facts:
@@ -463,6 +473,8 @@ class Notification(models.Model):
         TICKET_REPLY = "ticket_reply", _("Ticket reply")
         TICKET_OVERDUE = "ticket_overdue", _("Ticket overdue")
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+        INSTRUCTION_APPLIED = "instruction_applied", _("Standing instruction applied")
+        INSTRUCTION_UNDONE = "instruction_undone", _("Standing instruction undone")
 
     Status = NotificationStatus
 
@@ -610,6 +622,8 @@ class MailServerStatus(models.Model):
 class ActionLinkAction(models.TextChoices):
     SEND_BACK = "send_back", _("Send it back to me")
     LET_GO = "let_go", _("I don't need it")
+    # Takes back what the seller's standing instruction decided (returns.instructions).
+    UNDO = "undo", _("Undo")
 
 
 class ActionLink(models.Model):
@@ -652,6 +666,78 @@ class ActionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.package_id}"
+
+
+class InstructionRule(models.TextChoices):
+    ASK = "ask", _("Ask me each time")
+    SEND_BACK = "send_back", _("Always send it back")
+    SEND_BACK_ABOVE = (
+        "send_back_above",
+        _("Send it back when the declared value is at least an amount, otherwise let it go"),
+    )
+    LET_GO = "let_go", _("Always let it go")
+
+
+class StandingInstructionQuerySet(TenantQuerySet):
+    provider_path = None
+
+
+class StandingInstruction(models.Model):
+    """A seller's rule for a package that fails delivery for the last time (returns.instructions).
+
+    Append-only: each change is a new row, who set it and when, so the rule a package
+    met is on record and a change never rewrites what an earlier rule decided. The
+    seller's rule is their latest row; none is "Ask me each time".
+    """
+
+    Rule = InstructionRule
+
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="standing_instructions",
+        db_index=False,  # the seller_latest index leads with it
+        verbose_name=_("seller"),
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices, default=Rule.ASK)
+    min_value = models.DecimalField(
+        _("declared value at least"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # few rows; a user's deletion may scan them
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    objects = StandingInstructionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("standing instruction")
+        verbose_name_plural = _("standing instructions")
+        ordering = ["seller", "-set_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rule__in=InstructionRule.values), name="instruction_rule_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="send_back_above")
+                | (Q(min_value__isnull=False) & ~Q(currency="")),
+                name="instruction_threshold_has_value_and_currency",
+            ),
+        ]
+        indexes = [
+            # Read at every last failed attempt (returns.instructions): the seller's latest.
+            models.Index(fields=["seller", "-set_at", "-id"], name="instruction_seller_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.rule}"
 
 
 class ApiTokenQuerySet(TenantQuerySet):

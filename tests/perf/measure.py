@@ -37,6 +37,10 @@ def all_figures(args) -> list[Figure]:
         figures.append(intake(args.repeat, args.seconds))
     if "email" in args.only:
         figures.append(email_delivery(args.repeat))
+    if "instructions" in args.only:
+        from tests.perf.instructions import intake_with_instructions
+
+        figures.append(intake_with_instructions(args.repeat))
     return figures
 
 

@@ -54,7 +54,7 @@ def commit() -> str:
 
 def measure_groups() -> tuple[str, ...]:
     # Kept here, not imported from measure: that module needs Django set up.
-    return ("finalize", "pages", "intake", "email")
+    return ("finalize", "pages", "intake", "email", "instructions")
 
 
 def main() -> None:

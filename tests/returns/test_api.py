@@ -311,8 +311,9 @@ def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(car
     statements = [query["sql"] for query in queries]
     # The eight of any attempt (see above), the package's status changed, and the notice:
     # the attempts it lists, its key looked up once, then written in a savepoint of its own;
-    # and its two one-click links (returns.action_links), in one INSERT.
-    assert len(statements) == 15, "\n".join(statements)
+    # the seller's standing instruction read (one indexed row, returns.instructions); and the
+    # notice's two one-click links (returns.action_links), in one INSERT.
+    assert len(statements) == 16, "\n".join(statements)
 
 
 def test_delivery_to_the_seller_returns_the_package(carrier_x):

@@ -395,7 +395,7 @@ def test_the_ticket_thread_names_the_seller_for_a_message_from_the_email(
 
     page = client_for(alice).get(reverse("tickets:detail", args=[ticket.reference]))
 
-    assert "Shop A, from the email" in page.content.decode()
+    assert '<span class="fw-semibold me-auto">Shop A</span>' in page.content.decode()
 
 
 def test_a_seller_page_queries_stay_in_budget_for_the_refusal(

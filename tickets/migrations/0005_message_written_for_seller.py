@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="ticketmessage",
-            name="from_email_link",
-            field=models.BooleanField(default=False, verbose_name="from an email link"),
+            name="written_for_seller",
+            field=models.BooleanField(default=False, verbose_name="written for the seller"),
         ),
     ]
