@@ -226,6 +226,11 @@ PASSWORD_RESET_WINDOW = timedelta(hours=1)
 CERTIFICATE_VERIFY_LIMIT = positive_int("CERTIFICATE_VERIFY_LIMIT", 30)
 CERTIFICATE_VERIFY_WINDOW_MINUTES = positive_int("CERTIFICATE_VERIFY_WINDOW_MINUTES", 10)
 
+# Requests to the one-click email actions (tickets.one_click_views) per client address in
+# each fixed window: every POST, and every GET whose link is unknown (a guess).
+ACTION_LINK_ADDRESS_LIMIT = positive_int("ACTION_LINK_ADDRESS_LIMIT", 30)
+ACTION_LINK_WINDOW = timedelta(minutes=15)
+
 # Languages: each named in itself (a reader picks their own), so these are not translated.
 # Catalogs: locale/<lang>/LC_MESSAGES/, written by `manage.py i18n_extract`, compiled by
 # `manage.py i18n_compile`, checked by `manage.py i18n_check` in `make test`.

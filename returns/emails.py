@@ -23,8 +23,8 @@ from portal import confirmations, formatting
 from portal.emails import render_email
 from portal.languages import recipient_language
 from portal.models import LogisticsProvider, NotificationAddress, Seller, extra_notice_recipients
-from returns import links
-from returns.models import FailedPackage, Notification
+from returns import action_links, links
+from returns.models import FailedPackage, InstructionRule, Notification, StandingInstruction
 
 Kind = Notification.Kind
 
@@ -211,26 +211,62 @@ def _to_provider(kind: Notification.Kind, package: FailedPackage, **extra: Any) 
 # --- to the seller --------------------------------------------------------------------
 
 
-def destruction_notice(package: FailedPackage) -> Notification:
-    """Failed delivery: the package will be destroyed unless the seller acts in time."""
-    return _to_seller(
+def destruction_notice(
+    package: FailedPackage, *, instruction: StandingInstruction | None = None, unmet: str = ""
+) -> Notification:
+    """Failed delivery: the package will be destroyed unless the seller acts in time.
+    It carries the two one-click actions (returns.action_links). `unmet`: why the
+    seller's standing `instruction` left the decision to them (returns.instructions)."""
+    pending = action_links.prepare(package)
+    notification = _to_seller(
         Kind.DESTRUCTION_NOTICE,
         package,
         attempts=list(package.attempts.order_by("number")),
         ticket_url=links.new_ticket_url(package, language=_seller_language(package)),
+        instruction=instruction,
+        unmet=unmet,
+        **pending.context,
     )
+    pending.issue(notification)
+    return notification
+
+
+def instruction_applied(
+    package: FailedPackage, *, rule: str, ticket_reference: str = ""
+) -> Notification:
+    """The seller's standing instruction decided: what it did, and the one-click undo."""
+    language = _seller_language(package)
+    pending = action_links.prepare(package, undo=True)
+    notification = _to_seller(
+        Kind.INSTRUCTION_APPLIED,
+        package,
+        rule_label=InstructionRule(rule).label,
+        claimed=package.status == FailedPackage.Status.CLAIMED,
+        ticket_reference=ticket_reference,
+        ticket_url=links.ticket_url(ticket_reference, language=language)
+        if ticket_reference
+        else "",
+        **pending.context,
+    )
+    pending.issue(notification)
+    return notification
 
 
 def deadline_reminder(package: FailedPackage, *, hours_before: int) -> Notification:
-    """The reminder of one stage (returns.reminders): once per package and stage."""
+    """The reminder of one stage (returns.reminders): once per package and stage, with
+    the one-click actions as the destruction notice has them."""
     ticket_url = links.new_ticket_url(package, language=_seller_language(package))
-    return _to_seller(
+    pending = action_links.prepare(package)
+    notification = _to_seller(
         Kind.DEADLINE_REMINDER,
         package,
         stage=f":{hours_before}",
         ticket_url=ticket_url,
         hours_before=hours_before,
+        **pending.context,
     )
+    pending.issue(notification)
+    return notification
 
 
 def rejection_notice(package: FailedPackage) -> Notification:
@@ -278,6 +314,20 @@ def claim_received(
     package: FailedPackage, *, ticket_reference: str = "", note: str = ""
 ) -> Notification:
     return _to_provider(Kind.CLAIM_RECEIVED, package, ticket_reference=ticket_reference, note=note)
+
+
+def instruction_undone(package: FailedPackage, *, undone: str) -> Notification:
+    """The seller took back what their rule decided: hold the package, they decide again."""
+    return queue_notification(
+        kind=Kind.INSTRUCTION_UNDONE,
+        provider=package.provider,
+        seller=None,
+        to_email=package.provider.ops_email,
+        # Once per decision undone: a package is decided by its rule at most once.
+        dedupe_key=f"{Kind.INSTRUCTION_UNDONE}:{package.pk}",
+        package=package,
+        context=_provider_context(package, was_claimed=undone == "claimed"),
+    )
 
 
 def destruction_overdue(package: FailedPackage) -> Notification:

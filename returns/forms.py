@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
-from returns.models import DeliveryAttempt, FailedPackage
+from returns.models import DeliveryAttempt, FailedPackage, InstructionRule
 from returns.timestamps import time_problem
 
 # A row takes several milliseconds (its own transaction through the services), and the
@@ -238,3 +238,43 @@ class PackageFilterForm(forms.Form):
             "search": data.get("search", "").strip(),
             "sort": data.get("sort") or "action",
         }
+
+
+class StandingInstructionForm(forms.Form):
+    """The seller's rule for a package's last failed attempt (returns.instructions)."""
+
+    rule = forms.ChoiceField(
+        label=_("When a package cannot be delivered after the last attempt"),
+        choices=InstructionRule.choices,
+        widget=forms.RadioSelect,
+    )
+    min_value = forms.DecimalField(
+        label=_("Declared value at least"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=3,
+        help_text=_(
+            "Three letters, e.g. THB. A package declared in another currency is left to you."
+        ),
+    )
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if currency and not (len(currency) == 3 and currency.isalpha()):
+            raise forms.ValidationError(_("Give the currency as three letters, e.g. THB."))
+        return currency
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("rule") == InstructionRule.SEND_BACK_ABOVE:
+            if data.get("min_value") is None:
+                self.add_error("min_value", _("Give the declared value to compare with."))
+            if not data.get("currency"):
+                self.add_error("currency", _("Give the currency of that value."))
+        return data

@@ -421,6 +421,8 @@ class Channel(models.TextChoices):
     API = "api", _("Intake API")
     CSV = "csv", _("CSV import")
     JOB = "job", _("Scheduled job")
+    # A one-click action from an email (returns.action_links), taken without signing in.
+    EMAIL = "email", _("Email link")
 
 
 class EventAction(models.TextChoices):
@@ -439,6 +441,7 @@ class EventAction(models.TextChoices):
     CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
     DESTROYED = "destroyed", _("Destroyed")
     DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+    INSTRUCTION_UNDONE = "instruction_undone", _("Standing instruction undone")
 
 
 class PackageEvent(models.Model):
@@ -516,6 +519,15 @@ class PackageEvent(models.Model):
                 "Not destroyed %(days)s days after the instruction; the provider was reminded.",
                 facts["overdue_days"],
             ) % {"days": facts["overdue_days"]}
+        if "rule" in facts:
+            rule = InstructionRule(facts["rule"]).label
+            if self.action == EventAction.INSTRUCTION_UNDONE:
+                return gettext("The seller undid their standing instruction “%(rule)s”.") % {
+                    "rule": rule
+                }
+            return gettext("Decided by the seller's standing instruction “%(rule)s”.") % {
+                "rule": rule
+            }
         if self.detail:
             return self.detail
         if "ticket" in facts:
@@ -574,6 +586,8 @@ class Notification(models.Model):
         DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
         ADDRESS_CONFIRMATION = "address_confirmation", _("Notification address confirmation")
         TEAM_INVITE = "team_invite", _("Team invitation")
+        INSTRUCTION_APPLIED = "instruction_applied", _("Standing instruction applied")
+        INSTRUCTION_UNDONE = "instruction_undone", _("Standing instruction undone")
 
     Status: TypeAlias = NotificationStatus
 
@@ -734,6 +748,127 @@ class MailServerStatus(models.Model):
 
     def __str__(self) -> str:
         return f"unreachable since {self.unreachable_since}" if self.unreachable_since else "ok"
+
+
+class ActionLinkAction(models.TextChoices):
+    SEND_BACK = "send_back", _("Send it back to me")
+    LET_GO = "let_go", _("I don't need it")
+    # Takes back what the seller's standing instruction decided (returns.instructions).
+    UNDO = "undo", _("Undo")
+
+
+class ActionLink(models.Model):
+    """A one-click action a notice carries (returns.action_links): one package, one action.
+
+    Only the token's SHA-256 digest is stored; the notice's stored body holds a mark the
+    outbox turns into the link as it sends, so no usable link is kept in the database.
+    """
+
+    Action = ActionLinkAction
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="action_links",
+        verbose_name=_("notification"),
+    )
+    # No index of its own: the links of a package are only ever read by their digest.
+    package = models.ForeignKey(
+        FailedPackage,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("package"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    digest = models.CharField(_("digest"), max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-click link")
+        verbose_name_plural = _("one-click links")
+        constraints = [
+            models.UniqueConstraint(fields=["digest"], name="action_link_digest_unique"),
+            models.CheckConstraint(
+                condition=Q(action__in=ActionLinkAction.values), name="action_link_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.package_id}"
+
+
+class InstructionRule(models.TextChoices):
+    ASK = "ask", _("Ask me each time")
+    SEND_BACK = "send_back", _("Always send it back")
+    SEND_BACK_ABOVE = (
+        "send_back_above",
+        _("Send it back when the declared value is at least an amount, otherwise let it go"),
+    )
+    LET_GO = "let_go", _("Always let it go")
+
+
+class StandingInstructionQuerySet(TenantQuerySet):
+    provider_path = None
+
+
+class StandingInstruction(models.Model):
+    """A seller's rule for a package that fails delivery for the last time (returns.instructions).
+
+    Append-only: each change is a new row, who set it and when, so the rule a package
+    met is on record and a change never rewrites what an earlier rule decided. The
+    seller's rule is their latest row; none is "Ask me each time".
+    """
+
+    Rule = InstructionRule
+
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="standing_instructions",
+        db_index=False,  # the seller_latest index leads with it
+        verbose_name=_("seller"),
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices, default=Rule.ASK)
+    min_value = models.DecimalField(
+        _("declared value at least"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # few rows; a user's deletion may scan them
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    objects = StandingInstructionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("standing instruction")
+        verbose_name_plural = _("standing instructions")
+        ordering = ["seller", "-set_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rule__in=InstructionRule.values), name="instruction_rule_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="send_back_above")
+                | (Q(min_value__isnull=False) & ~Q(currency="")),
+                name="instruction_threshold_has_value_and_currency",
+            ),
+        ]
+        indexes = [
+            # Read at every last failed attempt (returns.instructions): the seller's latest.
+            models.Index(fields=["seller", "-set_at", "-id"], name="instruction_seller_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.rule}"
 
 
 class ApiTokenQuerySet(TenantQuerySet):

@@ -28,11 +28,12 @@ from portal.errors import DomainError
 from portal.formatting import local_date
 from portal.models import LogisticsProvider, Seller, User
 from portal.tenancy import Viewer
-from returns import certificates, emails, reminders, timestamps
+from returns import certificates, emails, instructions, reminders, timestamps
 from returns.models import (
     PHOTO_TYPES,
     Channel,
     DeliveryAttempt,
+    EventAction,
     FailedPackage,
     PackageBatch,
     PackageEvent,
@@ -379,7 +380,9 @@ def record_failed_attempt(
             facts=facts,
             at=now,
         )
-        emails.destruction_notice(package)
+        # The seller's standing instruction, if any, decides here, in this transaction;
+        # otherwise (and when it cannot) the seller is sent the destruction notice.
+        instructions.apply_on_last_failure(package, channel=channel)
         return attempt
 
 
@@ -458,8 +461,10 @@ def claim_package(
     channel: str,
     ticket_reference: str = "",
     note: str = "",
+    rule: str = "",
 ) -> FailedPackage:
-    """The seller wants it back (a ticket, or a phone call recorded by staff)."""
+    """The seller wants it back (a ticket, a phone call recorded by staff, or their standing
+    instruction `rule`, whose notice then tells them so and offers the undo)."""
     now = timezone.now()
     from_status = _move(
         package,
@@ -475,19 +480,26 @@ def claim_package(
         actor=actor,
         channel=channel,
         detail=note,
-        facts={"ticket": ticket_reference} if ticket_reference else None,
+        facts={
+            **({"ticket": ticket_reference} if ticket_reference else {}),
+            **({"rule": rule} if rule else {}),
+        },
         at=now,
     )
-    emails.claim_confirmed(package, ticket_reference=ticket_reference)
+    if rule:
+        emails.instruction_applied(package, rule=rule, ticket_reference=ticket_reference)
+    else:
+        emails.claim_confirmed(package, ticket_reference=ticket_reference)
     emails.claim_received(package, ticket_reference=ticket_reference, note=note)
     return package
 
 
 @transaction.atomic
 def release_package(
-    *, package: FailedPackage, actor: Viewer | None = None, channel: str
+    *, package: FailedPackage, actor: Viewer | None = None, channel: str, rule: str = ""
 ) -> FailedPackage:
-    """The seller no longer needs it: it goes to destruction now, not after the window."""
+    """The seller no longer needs it: it goes to destruction now, not after the window
+    (`rule`: their standing instruction decided, as `claim_package` has it)."""
     now = timezone.now()
     from_status = _move(
         package,
@@ -497,10 +509,93 @@ def release_package(
         released_at=now,
         destruction_requested_at=now,
     )
-    _record(package, action="released", from_status=from_status, actor=actor, channel=channel)
-    emails.release_confirmed(package)
+    _record(
+        package,
+        action="released",
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        facts={"rule": rule} if rule else None,
+        at=now,
+    )
+    if rule:
+        emails.instruction_applied(package, rule=rule)
+    else:
+        emails.release_confirmed(package)
     emails.destruction_instruction(package)
     return package
+
+
+def _undo_refused(package: FailedPackage, decision: PackageEvent | None, now: datetime) -> str:
+    if decision is None or "rule" not in decision.facts:
+        return gettext(
+            "Package %(tracking)s was not decided by your standing instruction, "
+            "so there is nothing to undo."
+        ) % {"tracking": package.tracking_number}
+    if package.claim_deadline < now and package.status != Status.DESTROYED:
+        return gettext(
+            "The standing instruction's decision for package %(tracking)s could be undone "
+            "until %(deadline)s; call %(provider)s on %(phone)s."
+        ) % {
+            "tracking": package.tracking_number,
+            "deadline": local_date(package.claim_deadline, package.seller.time_zone),
+            **_phone(package),
+        }
+    return explain_state(package, now)
+
+
+@transaction.atomic
+def undo_standing_instruction(*, package: FailedPackage, actor=None, channel: str) -> str:
+    """What the seller's standing instruction decided goes back to them, within the window.
+
+    1. The package's last decision must be the rule's (its event names the rule), and
+       the package still where the rule put it: claimed since then, or released and
+       not yet destroyed. The compare-and-set holds both, and the deadline.
+    2. Back to `awaiting_seller`, the decision's time cleared; the event names the rule.
+    3. The provider is told to hold the package; the seller gets the destruction notice
+       they would have had, with its one-click buttons.
+    Returns the reference of the rule's send-back ticket ("" after a release), for the
+    caller to close it in this same transaction.
+    """
+    now = timezone.now()
+    decision = (
+        package.events.filter(action__in=[EventAction.CLAIMED, EventAction.RELEASED])
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if decision is None or "rule" not in decision.facts:
+        package.refresh_from_db()
+        raise DomainError(_undo_refused(package, decision, now))
+    if decision.action == EventAction.CLAIMED:
+        expected, cleared = Status.CLAIMED, {"claimed_at": None}
+        condition = Q(claimed_at=decision.created_at)
+    else:
+        expected = Status.DESTRUCTION_PENDING
+        cleared = {"released_at": None, "destruction_requested_at": None}
+        condition = Q(released_at=decision.created_at)
+    try:
+        from_status = _move(
+            package,
+            expected=expected,
+            to=Status.AWAITING_SELLER,
+            condition=condition & Q(claim_deadline__gte=now),
+            **cleared,
+        )
+    except DomainError:
+        raise DomainError(_undo_refused(package, decision, now)) from None
+    ticket_reference = decision.facts.get("ticket", "")
+    _record(
+        package,
+        action=EventAction.INSTRUCTION_UNDONE,
+        from_status=from_status,
+        actor=actor,
+        channel=channel,
+        facts={"rule": decision.facts["rule"], "undone": decision.action},
+        at=now,
+    )
+    emails.instruction_undone(package, undone=decision.action)
+    emails.destruction_notice(package)
+    return ticket_reference
 
 
 @transaction.atomic

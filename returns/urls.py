@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from returns import certificate_views, photos, views
+from returns import certificate_views, instruction_views, photos, views
 
 app_name = "returns"
 
@@ -53,4 +53,9 @@ urlpatterns = [
         name="notification_read",
     ),
     path("notifications/read/", views.notification_read_all, name="notification_read_all"),
+    path(
+        "settings/instructions/",
+        instruction_views.standing_instruction,
+        name="standing_instruction",
+    ),
 ]

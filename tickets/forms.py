@@ -22,6 +22,7 @@ from tickets.attachments import (
     check_uploads,
 )
 from tickets.models import Ticket
+from tickets.one_click import SendBackAddress
 from tickets.selectors import offered_packages, providers_for, ticket_packages
 from tickets.services import TicketRequest
 
@@ -358,3 +359,21 @@ class StaffReplyForm(forms.Form):
     @property
     def internal(self) -> bool:
         return bool(self.cleaned_data["send_as"] == self.NOTE)
+
+
+class SendBackAddressForm(forms.Form):
+    """Where a one-click "Send it back to me" sends the package (tickets.one_click)."""
+
+    contact_name = forms.CharField(label=_("Contact name"), max_length=120)
+    phone = forms.CharField(label=_("Phone"), max_length=40)
+    address = forms.CharField(
+        label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def address_value(self) -> SendBackAddress:
+        data = self.cleaned_data
+        return SendBackAddress(
+            contact_name=data["contact_name"].strip(),
+            phone=data["phone"].strip(),
+            address=data["address"].strip(),
+        )

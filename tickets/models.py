@@ -246,6 +246,9 @@ class TicketMessage(models.Model):
         default=False,
         help_text=_("A note for provider staff only: never shown or sent to sellers."),
     )
+    # Written for the seller with nobody signed in (tickets.one_click): by a one-click
+    # button in their email, or by their standing instruction. From the seller all the same.
+    written_for_seller = models.BooleanField(_("written for the seller"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = MessageQuerySet.as_manager()
@@ -263,6 +266,8 @@ class TicketMessage(models.Model):
 
     @property
     def from_seller(self) -> bool:
+        if self.written_for_seller:
+            return True
         return self.author is not None and self.author.seller_id is not None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tickets import views
+from tickets import one_click_views, views
 
 app_name = "tickets"
 
@@ -22,6 +22,9 @@ register_converter(ReferenceConverter, "reference")
 # These paths are linked from emails (returns.links): keep them stable.
 urlpatterns = [
     path("tickets/", views.ticket_list, name="list"),
+    # The one-click buttons of the seller's notices (returns.action_links); the token is in
+    # the query string, never the path, which the access log prints.
+    path("act/", one_click_views.act, name="act"),
     path("tickets/new/", views.new_ticket, name="new"),
     path("tickets/<reference:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<reference:reference>/close/", views.close, name="close"),

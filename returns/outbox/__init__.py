@@ -6,7 +6,8 @@
    transaction stays open while SMTP runs.
 3. Render the notices a job wrote in bulk, so they read in full in the portal
    even while the email server is down; write in the time left as of this run
-   (`emails.fill_time_left`), kept on the row when it is marked sent.
+   (`emails.fill_time_left`), kept on the row when it is marked sent. The one-click
+   links are written into the message only (`action_links.fill_links`).
 4. Send the batch over one SMTP connection; mark each row as soon as the
    server answers, in its own short write (`transport` says what a failure
    means: resent at once only when the message provably did not go out).
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.emails import email_headers
-from returns import emails
+from returns import action_links, emails
 from returns.models import Notification
 from returns.outbox import leases
 from returns.outbox.leases import MAX_SEND_ATTEMPTS, backoff
@@ -76,11 +77,16 @@ def message_id(notification: Notification) -> str:
 
 
 def _message(notification: Notification) -> mail.EmailMultiAlternatives:
-    """One message to all the notice's recipients: one Message-ID, however many read it."""
+    """One message to all the notice's recipients: one Message-ID, however many read it.
+
+    The links that act (an address confirmation, the one-click buttons) go into the
+    message only: the row keeps their marks (a stored link would work for whoever
+    reads the table)."""
+    language = notification.language
     text, html = emails.with_links(notification)
     message = mail.EmailMultiAlternatives(
         subject=notification.subject,
-        body=text,
+        body=action_links.fill_links(text, language),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=notification.recipients,
         headers={
@@ -89,7 +95,7 @@ def _message(notification: Notification) -> mail.EmailMultiAlternatives:
             **emails.unsubscribe_headers(notification),
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(action_links.fill_links(html, language, html=True), "text/html")
     return message
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.conf import settings
 from django.template import Context
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -12,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
-from returns import emails, staff_words
+from returns import action_links, emails, staff_words
 from returns.models import EventAction, FailedPackage, Notification
 from returns.selectors import window_is_open
 
@@ -100,11 +101,16 @@ def time_left_when_sent() -> str:
 
 @register.filter
 def body_text_now(notification: Notification) -> str:
-    """A notice's text as the portal shows it: one not sent yet gives the time left now."""
+    """A notice's text as the portal shows it: one not sent yet gives the time left now, and
+    a one-click link is the package page (the seller reading it is signed in)."""
     package = notification.package
     deadline = package.claim_deadline if package is not None else None
     words = emails.time_left_words(notification, deadline, timezone.now())
-    return notification.body_text.replace(emails.TIME_LEFT_MARK, words)
+    text = notification.body_text.replace(emails.TIME_LEFT_MARK, words)
+    if notification.package_id:
+        package_url = reverse("returns:package_detail", args=[notification.package.public_id])
+        text = action_links.package_links(text, package_url)
+    return text
 
 
 @register.filter

@@ -132,6 +132,8 @@ def _every_kind(world):
     notices.destruction_instruction(waiting)
     notices.claim_received(claimed, ticket_reference=ticket.reference, note="Mornings")
     notices.destruction_overdue(destroyed)
+    notices.instruction_applied(claimed, rule="send_back", ticket_reference=ticket.reference)
+    notices.instruction_undone(waiting, undone="released")
     ticket_notices.seller_replied(ticket, opening)
     ticket_notices.ticket_overdue(ticket, waiting_hours=30)
     address = NotificationAddress.objects.create(

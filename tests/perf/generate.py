@@ -217,17 +217,18 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     password = make_password(PASSWORD)
     user_columns = [
         "email", "password", "first_name", "last_name", "is_staff", "is_superuser",
-        "is_active", "date_joined", "seller_id", "provider_id", "language",
+        "is_active", "date_joined", "seller_id", "provider_id", "language", "seller_role",
     ]  # fmt: skip
     counts["users"] = _copy(
         "portal_user",
         user_columns,
         [
             ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None,
-             ""),
+             "", "owner"),
             ("agent@swiftlane.bench", password, "", "", True, False, True, NOW, None,
-             provider_ids[0], ""),
-            ("operator@bench.example", password, "", "", True, True, True, NOW, None, None, ""),
+             provider_ids[0], "", "member"),
+            ("operator@bench.example", password, "", "", True, True, True, NOW, None, None, "",
+             "member"),
         ],
     )  # fmt: skip
 

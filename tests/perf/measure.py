@@ -17,4 +17,8 @@ def all_figures(args) -> list[Figure]:
         figures += jobs.intake(args.repeat)
     if "email" in args.only:
         figures += jobs.email_delivery(args.repeat)
+    if "instructions" in args.only:
+        from tests.perf.instructions import intake_with_instructions
+
+        figures.append(intake_with_instructions(args.repeat))
     return figures

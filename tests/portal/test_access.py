@@ -24,6 +24,8 @@ PUBLIC = {
     "settings:confirm",
     "settings:unsubscribe",
     "team:join",
+    # The one-click email actions: the token is the key (tests/tickets/test_one_click.py).
+    "tickets:act",
 }
 
 

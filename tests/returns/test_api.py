@@ -311,8 +311,10 @@ def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(car
     statements = [query["sql"] for query in queries]
     # The seven of any attempt (see above), the package's status changed, and the notice:
     # the attempts it lists, its key looked up once, the seller's other confirmed addresses,
-    # then written in a savepoint of its own.
-    assert len(statements) == 14, "\n".join(statements)
+    # then written in a savepoint of its own; the seller's standing instruction read (one
+    # indexed row, returns.instructions); and the notice's two one-click links
+    # (returns.action_links), in one INSERT.
+    assert len(statements) == 16, "\n".join(statements)
 
 
 def test_delivery_to_the_seller_returns_the_package(carrier_x):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from portal.errors import DomainError
-from returns import emails, outbox, services, tasks
+from returns import action_links, emails, outbox, services, tasks
 from returns.models import Notification
 from returns.outbox import leases
 from tests.factories import PackageFactory
@@ -33,8 +33,14 @@ def test_delivery_sends_a_text_and_html_email_and_marks_it_sent(notice):
     notice.refresh_from_db()  # the bodies as sent, time left written in
     assert message.to == [notice.to_email]
     assert message.subject == notice.subject
-    assert message.body == notice.body_text
-    assert message.alternatives[0] == (notice.body_html, "text/html")
+    # The row keeps the one-click links' marks; only the message carries the links.
+    language = notice.language
+    assert message.body == action_links.fill_links(notice.body_text, language)
+    assert message.alternatives[0] == (
+        action_links.fill_links(notice.body_html, language, html=True),
+        "text/html",
+    )
+    assert "/act/?t=" in message.body and "/act/?t=" not in notice.body_text
     notice.refresh_from_db()
     assert notice.status == Notification.Status.SENT
     assert notice.sent_at is not None

@@ -1,0 +1,35 @@
+"""The one-click links of a notice, as its recipient would find them in the email."""
+
+import re
+
+from django.apps import apps
+
+from returns import action_links
+from returns.models import ActionLink, Notification
+
+SEND_BACK, LET_GO = ActionLink.Action.SEND_BACK, ActionLink.Action.LET_GO
+LINE = {SEND_BACK: "Send it back to me: ", LET_GO: "I don't need it: "}
+
+
+def tokens_of(notification: Notification) -> dict[str, str]:
+    """Each action's token, read from the notice's text as the outbox would send it."""
+    text = action_links.fill_links(notification.body_text, notification.language)
+    found = {}
+    for action, label in LINE.items():
+        match = re.search(re.escape(label) + r"\S+\?t=([0-9a-f]+)", text)
+        if match:
+            found[action] = match[1]
+    return found
+
+
+def url_of(token: str) -> str:
+    return f"/act/?t={token}"
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows every table of the portal holds."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def destruction_notice(package) -> Notification:
+    return Notification.objects.get(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE)

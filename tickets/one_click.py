@@ -1,0 +1,173 @@
+"""The one-click actions of a notice, taken without signing in (returns.action_links).
+
+Here rather than in `returns`: sending a package back files a send-back ticket,
+and a ticket and its claim are one transaction (as `services.open_ticket`).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from portal.formatting import local_date
+from portal.models import ReturnAddress
+from returns import action_links
+from returns.models import ActionLink, Channel, FailedPackage, InstructionRule
+from returns.services import (
+    DomainError,
+    claim_package,
+    explain_state,
+    locking,
+    release_package,
+    undo_standing_instruction,
+)
+from tickets import emails
+from tickets.models import OPEN_STATUSES, Ticket, TicketMessage
+from tickets.services import _refuse_second_claim, _unused_reference
+
+Action = ActionLink.Action
+
+
+@dataclass(frozen=True)
+class SendBackAddress:
+    """Where the seller confirmed the package should go (their default address, edited)."""
+
+    contact_name: str
+    phone: str
+    address: str
+
+
+@transaction.atomic
+def act_by_link(*, link: ActionLink, address: SendBackAddress | None = None) -> Ticket | None:
+    """Take the link's action; the send-back ticket it files, or None for a release.
+
+    1. The link row is locked, so a second click of the same link waits here, then
+       finds it used; the package is read again under its own lock.
+    2. A used, expired or stale link is refused with the package's state in words.
+    3. The link is marked used and the package moves through `returns.services`, in
+       this transaction: a refused move leaves the link unused.
+    """
+    now = timezone.now()
+    link = ActionLink.objects.select_for_update().get(pk=link.pk)
+    package = locking(FailedPackage.objects.filter(pk=link.package_id)).get()
+    link.package = package
+    if not action_links.is_usable(link, now):
+        raise DomainError(why_refused(link, now))
+    action_links.use(link, now)
+    if link.action == Action.LET_GO:
+        release_package(package=package, actor=None, channel=Channel.EMAIL)
+        return None
+    if link.action == Action.UNDO:
+        _undo(package, now)
+        return None
+    if address is None:
+        raise DomainError(gettext("Say where the package should be sent back to."))
+    return _send_back(package, address)
+
+
+def _undo(package: FailedPackage, now: datetime) -> None:
+    """The rule's decision goes back to the seller; the rule's send-back ticket is closed."""
+    reference = undo_standing_instruction(package=package, actor=None, channel=Channel.EMAIL)
+    if not reference:
+        return
+    ticket = Ticket.objects.select_for_update().get(reference=reference)
+    Ticket.objects.filter(pk=ticket.pk, status__in=OPEN_STATUSES).update(
+        status=Ticket.Status.CLOSED, closed_at=now, last_activity_at=now
+    )
+    TicketMessage.objects.create(
+        ticket=ticket,
+        body=gettext(
+            "Closed: the seller undid their standing instruction, so the package waits "
+            "for their decision again. Please do not send it yet."
+        ),
+        written_for_seller=True,
+        created_at=now,
+    )
+
+
+def why_refused(link: ActionLink, now: datetime) -> str:
+    package = link.package
+    if link.action == Action.UNDO:
+        if now > link.expires_at:
+            return gettext(
+                "The standing instruction's decision for package %(tracking)s could be undone "
+                "until %(deadline)s; call %(provider)s on %(phone)s."
+            ) % {
+                "tracking": package.tracking_number,
+                "deadline": local_date(link.expires_at, package.seller.time_zone),
+                "provider": package.provider.name,
+                "phone": package.provider.support_phone,
+            }
+        if package.status == FailedPackage.Status.AWAITING_SELLER:
+            return gettext(
+                "Package %(tracking)s is already waiting for your decision again. "
+                "Sign in to see it and decide."
+            ) % {"tracking": package.tracking_number}
+    if package.status == FailedPackage.Status.AWAITING_SELLER and now <= package.claim_deadline:
+        # Waiting again, but not since this notice (its deadline moved): the link is stale.
+        return gettext(
+            "This link is out of date: package %(tracking)s has changed since the email was "
+            "sent. Sign in to see it and decide."
+        ) % {"tracking": package.tracking_number}
+    return explain_state(package, now)
+
+
+def open_rule_ticket(
+    package: FailedPackage, address: ReturnAddress, rule: str, channel: str
+) -> Ticket:
+    """The send-back ticket of a standing instruction (returns.instructions), to the
+    seller's default return address; it claims the package in the caller's transaction."""
+    return _send_back(
+        package,
+        SendBackAddress(address.contact_name, address.phone, address.address),
+        rule=rule,
+        channel=channel,
+    )
+
+
+def _send_back(
+    package: FailedPackage,
+    address: SendBackAddress,
+    *,
+    rule: str = "",
+    channel: str = Channel.EMAIL,
+) -> Ticket:
+    reference = _unused_reference()
+    _refuse_second_claim(package)
+    claim_package(
+        package=package, actor=None, channel=channel, ticket_reference=reference, rule=rule
+    )
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        reference=reference,
+        seller=package.seller,
+        provider=package.provider,
+        package=package,
+        category=Ticket.Category.SEND_BACK,
+        subject=gettext("Send package %(tracking)s back to me")
+        % {"tracking": package.tracking_number},
+        delivery_address=f"{address.contact_name}\n{address.address}",
+        contact_phone=address.phone,
+        created_at=now,
+        last_activity_at=now,
+    )
+    if rule:
+        body = gettext(
+            "Opened by the seller's standing instruction “%(rule)s”: please send it back to "
+            "the address on this ticket."
+        ) % {"rule": InstructionRule(rule).label}
+    else:
+        body = gettext(
+            "Asked for from the one-click button in the email: please send it back to the "
+            "address on this ticket."
+        )
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        body=body,
+        written_for_seller=True,
+        created_at=now,
+    )
+    emails.ticket_created(ticket, message)
+    return ticket
