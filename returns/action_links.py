@@ -67,6 +67,8 @@ class PendingLinks:
             _mark(key) in notification.body_text for key in self.keys.values()
         ):
             return
+        if self.package.claim_deadline is None:  # no window, nothing a link could do
+            return
         ActionLink.objects.bulk_create(
             ActionLink(
                 notification=notification,
@@ -95,7 +97,7 @@ def prepare(package: FailedPackage, *, undo: bool = False) -> PendingLinks:
 def fill_links(body: str, language: str | None, *, html: bool = False) -> str:
     """The notice as it is sent: each mark becomes its link, in the notice's language."""
 
-    def link_of(found: re.Match) -> str:
+    def link_of(found: re.Match[str]) -> str:
         url = links.link(reverse("tickets:act"), language, t=token_for(found[1]))
         return escape(url) if html else url
 
@@ -120,7 +122,7 @@ def find(token: str) -> ActionLink | None:
 
 
 # Where the package is while each link can act: an undo, where the rule put it.
-USABLE_IN = {
+USABLE_IN: dict[str, set[FailedPackage.Status]] = {
     Action.SEND_BACK: {FailedPackage.Status.AWAITING_SELLER},
     Action.LET_GO: {FailedPackage.Status.AWAITING_SELLER},
     Action.UNDO: {FailedPackage.Status.CLAIMED, FailedPackage.Status.DESTRUCTION_PENDING},

@@ -265,13 +265,14 @@ class StandingInstructionForm(forms.Form):
     )
 
     def clean_currency(self) -> str:
-        currency = self.cleaned_data["currency"].strip().upper()
+        currency: str = self.cleaned_data["currency"].strip().upper()
         if currency and not (len(currency) == 3 and currency.isalpha()):
             raise forms.ValidationError(_("Give the currency as three letters, e.g. THB."))
         return currency
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("rule") == InstructionRule.SEND_BACK_ABOVE:
             if data.get("min_value") is None:
                 self.add_error("min_value", _("Give the declared value to compare with."))

@@ -5,13 +5,13 @@ Owners only: it decides what happens to every package of the shop.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from portal.models import default_return_address
-from portal.tenancy import seller_required
+from portal.tenancy import AuthenticatedRequest, seller_required
 from returns import instructions
 from returns.forms import StandingInstructionForm
 from returns.models import InstructionRule, StandingInstruction
@@ -21,11 +21,12 @@ HISTORY_ROWS = 10
 
 @seller_required
 @require_http_methods(["GET", "POST"])
-def standing_instruction(request: HttpRequest) -> HttpResponse:
+def standing_instruction(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    if not user.is_seller_owner:
+    seller_id = user.seller_id
+    if seller_id is None or not user.is_seller_owner:
         raise PermissionDenied(gettext("Only the shop's owners can change its settings."))
-    current = instructions.current_instruction(user.seller_id)
+    current = instructions.current_instruction(seller_id)
     form = StandingInstructionForm(
         request.POST or None,
         initial={
@@ -38,7 +39,7 @@ def standing_instruction(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             instructions.set_instruction(
-                seller_id=user.seller_id,
+                seller_id=seller_id,
                 rule=data["rule"],
                 min_value=data["min_value"],
                 currency=data["currency"],
@@ -66,7 +67,7 @@ def standing_instruction(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "history": history,
-            "has_address": default_return_address(user.seller_id) is not None,
+            "has_address": default_return_address(seller_id) is not None,
         },
         status=400 if form.is_bound else 200,
     )

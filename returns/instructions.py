@@ -59,7 +59,9 @@ def verdict(
     if instruction.rule == Rule.SEND_BACK_ABOVE:
         if package.declared_value is None or package.currency != instruction.currency:
             return Verdict(unmet=NO_VALUE)
-        if Decimal(package.declared_value) < instruction.min_value:
+        # The settings form asks for the value; a rule saved without one sends all back.
+        threshold = instruction.min_value if instruction.min_value is not None else Decimal(0)
+        if Decimal(package.declared_value) < threshold:
             return Verdict("let_go")
     return Verdict("send_back") if has_address else Verdict(unmet=NO_ADDRESS)
 

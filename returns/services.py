@@ -532,20 +532,23 @@ def _undo_refused(package: FailedPackage, decision: PackageEvent | None, now: da
             "Package %(tracking)s was not decided by your standing instruction, "
             "so there is nothing to undo."
         ) % {"tracking": package.tracking_number}
-    if package.claim_deadline < now and package.status != Status.DESTROYED:
+    deadline = package.claim_deadline
+    if deadline is not None and deadline < now and package.status != Status.DESTROYED:
         return gettext(
             "The standing instruction's decision for package %(tracking)s could be undone "
             "until %(deadline)s; call %(provider)s on %(phone)s."
         ) % {
             "tracking": package.tracking_number,
-            "deadline": local_date(package.claim_deadline, package.seller.time_zone),
+            "deadline": local_date(deadline, package.seller.time_zone),
             **_phone(package),
         }
     return explain_state(package, now)
 
 
 @transaction.atomic
-def undo_standing_instruction(*, package: FailedPackage, actor=None, channel: str) -> str:
+def undo_standing_instruction(
+    *, package: FailedPackage, actor: Viewer | None = None, channel: str
+) -> str:
     """What the seller's standing instruction decided goes back to them, within the window.
 
     1. The package's last decision must be the rule's (its event names the rule), and
@@ -583,7 +586,7 @@ def undo_standing_instruction(*, package: FailedPackage, actor=None, channel: st
         )
     except DomainError:
         raise DomainError(_undo_refused(package, decision, now)) from None
-    ticket_reference = decision.facts.get("ticket", "")
+    ticket_reference: str = decision.facts.get("ticket", "")
     _record(
         package,
         action=EventAction.INSTRUCTION_UNDONE,

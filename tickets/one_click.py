@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.errors import DomainError
 from portal.formatting import local_date
 from portal.models import ReturnAddress
 from returns import action_links
 from returns.models import ActionLink, Channel, FailedPackage, InstructionRule
 from returns.services import (
-    DomainError,
     claim_package,
     explain_state,
     locking,
@@ -105,7 +105,8 @@ def why_refused(link: ActionLink, now: datetime) -> str:
                 "Package %(tracking)s is already waiting for your decision again. "
                 "Sign in to see it and decide."
             ) % {"tracking": package.tracking_number}
-    if package.status == FailedPackage.Status.AWAITING_SELLER and now <= package.claim_deadline:
+    deadline = package.claim_deadline
+    if package.status == FailedPackage.Status.AWAITING_SELLER and deadline and now <= deadline:
         # Waiting again, but not since this notice (its deadline moved): the link is stale.
         return gettext(
             "This link is out of date: package %(tracking)s has changed since the email was "

@@ -7,6 +7,8 @@ never a bare error, and sends no Referer, so the token in the address never
 leaves for another site.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +30,9 @@ from tickets.forms import SendBackAddressForm
 from tickets.one_click import Action, act_by_link, why_refused
 
 
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     package = context.get("package")
     next_path = reverse("returns:package_detail", args=[package.public_id]) if package else "/"
     context["sign_in_url"] = reverse("login") + "?" + urlencode({"next": next_path})
@@ -43,7 +47,9 @@ def _refused(
     return _page(request, "refused.html", {"package": package, "message": message}, status)
 
 
-def _address_form(link: ActionLink, data: dict | None = None) -> SendBackAddressForm | None:
+def _address_form(
+    link: ActionLink, data: dict[str, Any] | None = None
+) -> SendBackAddressForm | None:
     if link.action != Action.SEND_BACK:
         return None
     if data is not None:

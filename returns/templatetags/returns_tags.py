@@ -107,8 +107,8 @@ def body_text_now(notification: Notification) -> str:
     deadline = package.claim_deadline if package is not None else None
     words = emails.time_left_words(notification, deadline, timezone.now())
     text = notification.body_text.replace(emails.TIME_LEFT_MARK, words)
-    if notification.package_id:
-        package_url = reverse("returns:package_detail", args=[notification.package.public_id])
+    if package is not None:
+        package_url = reverse("returns:package_detail", args=[package.public_id])
         text = action_links.package_links(text, package_url)
     return text
 
