@@ -9,6 +9,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from portal.models import LogisticsProvider, Seller
 from portal.storage import PrivateStorage, random_name
@@ -33,12 +34,27 @@ class PackageQuerySet(TenantQuerySet):
 
 
 class PackageStatus(models.TextChoices):
+    """The labels are the seller's ("Waiting for you"); staff read STAFF_STATES."""
+
     IN_DELIVERY = "in_delivery", _("In delivery")
     AWAITING_SELLER = "awaiting_seller", _("Waiting for you")
     CLAIMED = "claimed", _("Coming back to you")
     RETURNED = "returned", _("Returned")
     DESTRUCTION_PENDING = "destruction_pending", _("To be destroyed")
     DESTROYED = "destroyed", _("Destroyed")
+
+
+# How a package's state reads for an agent, in "TRK-1 is …" and the console's status filter.
+STAFF_STATES: dict[str, StrOrPromise] = {
+    PackageStatus.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
+    PackageStatus.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
+    PackageStatus.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
+    PackageStatus.RETURNED: pgettext_lazy("package state for staff", "returned"),
+    PackageStatus.DESTRUCTION_PENDING: pgettext_lazy(
+        "package state for staff", "waiting for destruction"
+    ),
+    PackageStatus.DESTROYED: pgettext_lazy("package state for staff", "destroyed"),
+}
 
 
 class PackageReason(models.TextChoices):
@@ -323,7 +339,10 @@ class Channel(models.TextChoices):
 
 
 class EventAction(models.TextChoices):
-    """What the services record (returns.services); a fixed list the console filters by."""
+    """What the services record (returns.services); a fixed list the console filters by.
+
+    The labels are the staff's; a seller's package page reads SELLER_EVENT_LABELS.
+    """
 
     REGISTERED = "registered", _("Registered")
     ATTEMPT_FAILED = "attempt_failed", _("Delivery attempt failed")
@@ -338,6 +357,24 @@ class EventAction(models.TextChoices):
     CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
     DESTROYED = "destroyed", _("Destroyed")
     DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+
+
+# A package's history as its seller reads it (the package page).
+SELLER_EVENT_LABELS: dict[str, StrOrPromise] = {
+    EventAction.REGISTERED: _("Registered for return"),
+    EventAction.ATTEMPT_FAILED: _("Delivery attempt failed"),
+    EventAction.DELIVERY_FAILED: _("Last delivery attempt failed: waiting for you"),
+    EventAction.DELIVERED: _("Delivered to you"),
+    EventAction.REJECTED: _("Rejected at delivery"),
+    EventAction.CLAIMED: _("You asked for it back"),
+    EventAction.RELEASED: _("You said you no longer need it"),
+    EventAction.WINDOW_CLOSED: _("Claim window closed"),
+    EventAction.REMINDER_SENT: _("We reminded you of the deadline"),
+    EventAction.RETURNED: _("Returned to you"),
+    EventAction.CLAIM_WITHDRAWN: _("Return cancelled"),
+    EventAction.DESTROYED: _("Destroyed"),
+    EventAction.DESTRUCTION_OVERDUE: _("The provider has not yet confirmed the destruction"),
+}
 
 
 class PackageEvent(models.Model):
@@ -381,6 +418,9 @@ class PackageEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="event_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=EventAction.values), name="event_action_valid"
             ),
         ]
         indexes = [

@@ -32,6 +32,7 @@ from returns.models import (
     PHOTO_TYPES,
     Channel,
     DeliveryAttempt,
+    EventAction,
     FailedPackage,
     Notification,
     PackageEvent,
@@ -139,7 +140,7 @@ def _actor(user: Viewer | None) -> User | None:
 def _record(
     package: FailedPackage,
     *,
-    action: str,
+    action: EventAction,
     from_status: str,
     actor: Viewer | None,
     channel: str,
@@ -262,7 +263,7 @@ def register_package(
             gettext("Tracking number %(tracking)s is already registered at %(provider)s.")
             % {"tracking": details.tracking_number, "provider": provider.name}
         ) from None
-    _record(package, action="registered", from_status="", actor=actor, channel=channel)
+    _record(package, action=EventAction.REGISTERED, from_status="", actor=actor, channel=channel)
     return package
 
 
@@ -339,7 +340,7 @@ def record_failed_attempt(
         if number < settings.MAX_DELIVERY_ATTEMPTS:
             _record(
                 package,
-                action="attempt_failed",
+                action=EventAction.ATTEMPT_FAILED,
                 from_status=package.status,
                 actor=actor,
                 channel=channel,
@@ -358,7 +359,7 @@ def record_failed_attempt(
         )
         _record(
             package,
-            action="delivery_failed",
+            action=EventAction.DELIVERY_FAILED,
             from_status=from_status,
             actor=actor,
             channel=channel,
@@ -389,7 +390,13 @@ def record_delivered(
             attempted_at=delivered_at,
             outcome=DeliveryAttempt.Outcome.DELIVERED,
         )
-        _record(package, action="delivered", from_status=from_status, actor=actor, channel=channel)
+        _record(
+            package,
+            action=EventAction.DELIVERED,
+            from_status=from_status,
+            actor=actor,
+            channel=channel,
+        )
         return package
 
 
@@ -422,7 +429,7 @@ def record_seller_rejection(
         )
         _record(
             package,
-            action="rejected",
+            action=EventAction.REJECTED,
             from_status=from_status,
             actor=actor,
             channel=channel,
@@ -456,7 +463,7 @@ def claim_package(
     )
     _record(
         package,
-        action="claimed",
+        action=EventAction.CLAIMED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -483,7 +490,9 @@ def release_package(
         released_at=now,
         destruction_requested_at=now,
     )
-    _record(package, action="released", from_status=from_status, actor=actor, channel=channel)
+    _record(
+        package, action=EventAction.RELEASED, from_status=from_status, actor=actor, channel=channel
+    )
     emails.release_confirmed(package)
     emails.destruction_instruction(package)
     return package
@@ -504,7 +513,7 @@ def finalize_expired_package(
     )
     _record(
         package,
-        action="window_closed",
+        action=EventAction.WINDOW_CLOSED,
         from_status=from_status,
         actor=None,
         channel=Channel.JOB,
@@ -555,7 +564,7 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
     package.reminded_at, package.reminded_hours_before = now, hours
     _record(
         package,
-        action="reminder_sent",
+        action=EventAction.REMINDER_SENT,
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,
@@ -594,7 +603,7 @@ def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[
         )
     _record_many(
         ids,
-        action="window_closed",
+        action=EventAction.WINDOW_CLOSED,
         from_status=Status.AWAITING_SELLER,
         to_status=Status.DESTRUCTION_PENDING,
         channel=Channel.JOB,
@@ -606,7 +615,13 @@ def finalize_expired_packages(*, package_ids: list[int], now: datetime) -> list[
 
 
 def _record_many(
-    ids: list[int], *, action: str, from_status: str, to_status: str, channel: str, at: datetime
+    ids: list[int],
+    *,
+    action: EventAction,
+    from_status: str,
+    to_status: str,
+    channel: str,
+    at: datetime,
 ) -> None:
     """`_record` for many packages at once, in one INSERT … SELECT."""
     placeholders = ", ".join(["%s"] * len(ids))
@@ -639,7 +654,7 @@ def mark_returned(
     from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
     _record(
         package,
-        action="returned",
+        action=EventAction.RETURNED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -666,7 +681,7 @@ def withdraw_claim(
     )
     _record(
         package,
-        action="claim_withdrawn",
+        action=EventAction.CLAIM_WITHDRAWN,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -719,7 +734,7 @@ def confirm_destruction(
         )
     _record(
         package,
-        action="destroyed",
+        action=EventAction.DESTROYED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -767,7 +782,7 @@ def flag_overdue_destruction(
     package.destruction_overdue_at = now
     _record(
         package,
-        action="destruction_overdue",
+        action=EventAction.DESTRUCTION_OVERDUE,
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,

@@ -33,17 +33,10 @@ from returns.admin.scoping import ProviderScopedAdmin
 from returns.models import FailedPackage
 from tickets import selectors, services
 from tickets.forms import StaffReplyForm
-from tickets.models import INBOX_ORDERING, Ticket
+from tickets.models import INBOX_ORDERING, STAFF_STATUSES, Ticket
 
 Status = Ticket.Status
 
-# The model's labels are the seller's ("Waiting for your answer"); staff read these.
-STAFF_STATUS = {
-    Status.OPEN: pgettext_lazy("ticket status", "Open"),
-    Status.WAITING_ON_SELLER: _("Waiting on the seller"),
-    Status.RESOLVED: pgettext_lazy("ticket status", "Resolved"),
-    Status.CLOSED: pgettext_lazy("ticket status", "Closed"),
-}
 # The button that moves a ticket to each status, from the page's toolbar.
 STATUS_BUTTONS = {
     Status.OPEN: _("Reopen"),
@@ -89,10 +82,10 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return list(STAFF_STATUS.items())
+        return list(STAFF_STATUSES.items())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.value() in STAFF_STATUS:
+        if self.value() in STAFF_STATUSES:
             return queryset.filter(status=self.value())
         return queryset
 
@@ -227,7 +220,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             "reply_form": reply_form or _reply_form(ticket),
             "can_change": self.has_change_permission(request, ticket),
             "status_buttons": _status_buttons(ticket),
-            "staff_status": STAFF_STATUS[ticket.status],
+            "staff_status": STAFF_STATUSES[ticket.status],
             "is_overdue": ticket.is_overdue(),
             "response_hours": settings.TICKET_FIRST_RESPONSE_HOURS,
             "assigned_to_me": ticket.assignee_id == request.user.pk,
@@ -237,7 +230,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def staff_status(self, ticket: Ticket) -> str:
-        return STAFF_STATUS[ticket.status]
+        return STAFF_STATUSES[ticket.status]
 
     @admin.display(description=_("overdue"))
     def overdue(self, ticket: Ticket) -> str:
@@ -343,7 +336,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
         status = request.POST.get("status", "")
-        if status not in STAFF_STATUS:
+        if status not in STAFF_STATUSES:
             self.message_user(request, gettext("Choose one of the status buttons."), messages.ERROR)
             return self._back_to(request, ticket)
         try:
@@ -354,7 +347,7 @@ class TicketAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             self.message_user(
                 request,
                 gettext("Ticket %(reference)s is now %(status)s.")
-                % {"reference": ticket.reference, "status": STAFF_STATUS[status].lower()},
+                % {"reference": ticket.reference, "status": STAFF_STATUSES[status].lower()},
                 messages.SUCCESS,
             )
         return self._back_to(request, ticket)
@@ -433,7 +426,7 @@ def _reply_form(ticket: Ticket, *args: Any) -> StaffReplyForm:
     Every status is offered, so a move the ticket no longer allows (the seller closed
     it while the agent typed) is refused by the service in words, not as a bad choice.
     """
-    statuses = list(STAFF_STATUS.items())
+    statuses = list(STAFF_STATUSES.items())
     return StaffReplyForm(*args, statuses=statuses, initial={"next_status": ticket.status})
 
 

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -30,7 +30,7 @@ from portal.formatting import local_date
 from returns import services
 from returns.admin.export import export_csv
 from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
-from returns.models import Channel, FailedPackage
+from returns.models import STAFF_STATES, Channel, FailedPackage
 
 Status = FailedPackage.Status
 PackageAdmin: TypeAlias = admin.ModelAdmin[FailedPackage]
@@ -38,16 +38,6 @@ Action: TypeAlias = Callable[
     [PackageAdmin, HttpRequest, QuerySet[FailedPackage]], HttpResponse | None
 ]
 
-# How a package's state reads for an agent, in "TRK-1 is …" (the status labels are
-# written for sellers: "Waiting for you").
-STATE: dict[str, StrOrPromise] = {
-    Status.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
-    Status.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
-    Status.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
-    Status.RETURNED: pgettext_lazy("package state for staff", "returned"),
-    Status.DESTRUCTION_PENDING: pgettext_lazy("package state for staff", "waiting for destruction"),
-    Status.DESTROYED: pgettext_lazy("package state for staff", "destroyed"),
-}
 
 # Each package is changed in its own transaction while the agent waits: a larger
 # selection is refused rather than left to time out halfway.
@@ -117,8 +107,8 @@ def _wrong_state(package: FailedPackage, expected: str) -> str | None:
     # Translators: e.g. "TRK-1 is claimed, not in delivery"; the states are the staff's words.
     return gettext("%(tracking)s is %(state)s, not %(expected)s") % {
         "tracking": package.tracking_number,
-        "state": STATE[package.status],
-        "expected": STATE[expected],
+        "state": STAFF_STATES[package.status],
+        "expected": STAFF_STATES[expected],
     }
 
 

@@ -27,14 +27,14 @@ from django.utils.translation import gettext_lazy as _
 from portal import formatting
 from portal.models import LogisticsProvider
 from returns import selectors
-from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS, STATE
+from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
 from returns.admin.search import ExactSearch
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
-from returns.models import DeliveryAttempt, FailedPackage, PackageEvent
+from returns.models import STAFF_STATES, DeliveryAttempt, FailedPackage, PackageEvent
 
 Status = FailedPackage.Status
 
@@ -46,7 +46,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [(value, STATE[value].capitalize()) for value in Status.values]
+        return [(value, STAFF_STATES[value].capitalize()) for value in Status.values]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in Status.values:
@@ -261,7 +261,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, package: FailedPackage) -> str:
-        label = STATE[package.status].capitalize()
+        label = STAFF_STATES[package.status].capitalize()
         if package.status == Status.DESTRUCTION_PENDING and package.destruction_overdue_at:
             # Translators: a staff state in the list, e.g. "Waiting for destruction (overdue)".
             label = gettext("%(state)s (overdue)") % {"state": label}
