@@ -3,7 +3,9 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Self, TypeAlias
 
+import filetype
 from django.conf import settings
+from django.core.files import File
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -15,8 +17,25 @@ from portal.models import LogisticsProvider, Seller
 from portal.storage import PrivateStorage, random_name
 from portal.tenancy import TenantQuerySet, Viewer
 
-# The destruction photo's stored extension, the only record of its checked content type.
-PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+# The destruction photo's types, each with the extension it is stored under. The services
+# read the type from the file's first bytes (`photo_type`) and name the stored file by it,
+# so the stored extension records a checked type and the download serves that type.
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def photo_type(photo: File[bytes]) -> str | None:
+    """The photo's content type by its content, never its name; None unless JPEG or PNG."""
+    photo.seek(0)
+    kind = filetype.guess(photo.read(2048))
+    photo.seek(0)
+    return kind.mime if kind is not None and kind.mime in PHOTO_TYPES else None
+
+
+def stored_photo_type(name: str) -> str:
+    """The content type of a stored photo, from the extension `photo_type` chose (bytes of
+    no stated type for a name the services did not write)."""
+    types = {extension: mime for mime, extension in PHOTO_TYPES.items()}
+    return types.get(PurePosixPath(name).suffix, "application/octet-stream")
 
 
 def destruction_photo_name(instance: models.Model, filename: str) -> str:

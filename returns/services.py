@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +35,7 @@ from returns.models import (
     FailedPackage,
     Notification,
     PackageEvent,
+    photo_type,
 )
 
 Status = FailedPackage.Status
@@ -713,8 +713,10 @@ def confirm_destruction(
             gettext("“%(method)s” is not a destruction method the portal knows.")
             % {"method": method}
         )
-    # The form names a photo by its checked content (photo.jpg); the name is how it is served.
-    if photo is not None and PurePosixPath(photo.name or "").suffix.lower() not in PHOTO_TYPES:
+    # Checked here, where it is stored, whatever the caller checked: the stored name's
+    # extension is what the download serves the photo as.
+    content_type = photo_type(photo) if photo is not None else None
+    if photo is not None and content_type is None:
         raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
     from_status = _move(
@@ -726,9 +728,9 @@ def confirm_destruction(
         destruction_method=method,
         destroyed_by=_actor(actor),
     )
-    if photo is not None:
+    if photo is not None and content_type is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.
-        package.destruction_photo.save(photo.name or "", photo, save=False)
+        package.destruction_photo.save(f"photo{PHOTO_TYPES[content_type]}", photo, save=False)
         FailedPackage.objects.filter(pk=package.pk).update(
             destruction_photo=package.destruction_photo.name
         )
