@@ -376,6 +376,7 @@ class EventAction(models.TextChoices):
     CLAIM_WITHDRAWN = "claim_withdrawn", _("Claim withdrawn")
     DESTROYED = "destroyed", _("Destroyed")
     DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
+    DETAILS_EDITED = "details_edited", _("Details edited")
 
 
 # A package's history as its seller reads it (the package page).
@@ -393,7 +394,17 @@ SELLER_EVENT_LABELS: dict[str, StrOrPromise] = {
     EventAction.CLAIM_WITHDRAWN: _("Return cancelled"),
     EventAction.DESTROYED: _("Destroyed"),
     EventAction.DESTRUCTION_OVERDUE: _("The provider has not yet confirmed the destruction"),
+    EventAction.DETAILS_EDITED: _("Package details updated"),
 }
+
+# What the console's package page lets staff edit (returns.services.edit_package_details).
+EDITABLE_DETAILS = [
+    "description",
+    "weight_grams",
+    "declared_value",
+    "currency",
+    "warehouse_location",
+]
 
 
 class PackageEvent(models.Model):
@@ -474,6 +485,10 @@ class PackageEvent(models.Model):
                 "Not destroyed %(days)s days after the instruction; the provider was reminded.",
                 facts["overdue_days"],
             ) % {"days": facts["overdue_days"]}
+        if "changed" in facts:
+            fields = [FailedPackage._meta.get_field(name) for name in facts["changed"]]
+            names = [str(f.verbose_name) for f in fields if isinstance(f, models.Field)]
+            return gettext("Changed: %(fields)s") % {"fields": ", ".join(names)}
         if self.detail:
             return self.detail
         if "ticket" in facts:

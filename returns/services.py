@@ -28,6 +28,7 @@ from portal.models import LogisticsProvider, Seller, User
 from portal.tenancy import Viewer
 from returns import emails, reminders, timestamps
 from returns.models import (
+    EDITABLE_DETAILS,
     PHOTO_TYPES,
     Channel,
     DeliveryAttempt,
@@ -229,6 +230,42 @@ class PackageDetails:
     declared_value: Decimal | None = None
     currency: str = ""
     warehouse_location: str = ""
+
+
+@transaction.atomic
+def edit_package_details(
+    *, package: FailedPackage, changes: dict[str, Any], actor: Viewer | None, channel: Channel
+) -> FailedPackage:
+    """Staff correct what a package holds and where it lies (EDITABLE_DETAILS), with an
+    event naming each field and its value before and after. Only the fields named are
+    written: the status a service changes meanwhile is never written back."""
+    unknown = set(changes) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return package
+    before = FailedPackage.objects.filter(pk=package.pk).values(*changes).get()
+    FailedPackage.objects.filter(pk=package.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(package, name, value)
+    _record(
+        package,
+        action=EventAction.DETAILS_EDITED,
+        from_status=package.status,
+        actor=actor,
+        channel=channel,
+        facts={
+            "changed": list(changes),
+            # As text: a declared value is a Decimal, which JSON has no type for.
+            "before": {name: _as_text(before[name]) for name in changes},
+            "after": {name: _as_text(value) for name, value in changes.items()},
+        },
+    )
+    return package
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 @transaction.atomic

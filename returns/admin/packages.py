@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 from portal.models import LogisticsProvider
-from returns import selectors
+from returns import selectors, services
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
@@ -34,7 +34,14 @@ from returns.admin.search import ExactSearch
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
-from returns.models import STAFF_STATES, DeliveryAttempt, FailedPackage, PackageEvent
+from returns.models import (
+    EDITABLE_DETAILS,
+    STAFF_STATES,
+    Channel,
+    DeliveryAttempt,
+    FailedPackage,
+    PackageEvent,
+)
 
 Status = FailedPackage.Status
 
@@ -203,15 +210,7 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         (_("Order"), {"fields": ["order_id", "return_id"]}),
         (
             _("Contents"),
-            {
-                "fields": [
-                    "description",
-                    "weight_grams",
-                    "declared_value",
-                    "currency",
-                    "warehouse_location",
-                ]
-            },
+            {"fields": EDITABLE_DETAILS},
         ),
         (
             _("State"),
@@ -334,9 +333,14 @@ class FailedPackageAdmin(ProviderScopedAdmin, ExactSearch, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
-        # Only what the form edits: a full save could write back a status that a service
-        # changed while this request ran.
-        obj.save(update_fields=form.changed_data)
+        # Through the service, which writes only what the form changed (never a status a
+        # service changed while this request ran) and the audit event.
+        services.edit_package_details(
+            package=obj,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            actor=request.user,
+            channel=Channel.ADMIN,
+        )
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, obj=None, **kwargs: Any
