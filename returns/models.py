@@ -48,10 +48,6 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-class PackageQuerySet(TenantQuerySet):
-    pass
-
-
 class PackageStatus(models.TextChoices):
     """The labels are the seller's ("Waiting for you"); staff read STAFF_STATES."""
 
@@ -202,16 +198,16 @@ class FailedPackage(models.Model):
         db_persist=True,
     )
 
-    objects = PackageQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("failed package")
         verbose_name_plural = _("failed packages")
         ordering = ["-registered_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             # Tracking number first, so its index also finds a number across providers
             # (an operator's search); (provider, number) lookups use it all the same.
-            models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             models.UniqueConstraint(
                 fields=["tracking_number", "provider"], name="package_tracking_unique_per_provider"
             ),
@@ -286,10 +282,6 @@ class FailedPackage(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
-
-    @property
-    def is_open_for_seller(self) -> bool:
-        return self.status == self.Status.AWAITING_SELLER
 
 
 class AttemptQuerySet(TenantQuerySet):
