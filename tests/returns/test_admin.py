@@ -12,6 +12,7 @@ from returns import services, tokens
 from returns.admin import FailedPackageAdmin
 from returns.models import ApiToken, EventAction, FailedPackage, Notification, PackageEvent
 from tests.factories import AttemptFactory, PackageFactory
+from tests.helpers import messages_on
 
 PACKAGES = "/admin/returns/failedpackage/"
 IMPORT = "/admin/returns/failedpackage/import/"
@@ -37,10 +38,6 @@ def package(provider_x, seller_a):
         channel="api",
     )
     return package
-
-
-def messages_on(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 # --- packages -------------------------------------------------------------------------
