@@ -257,8 +257,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(setting("MEDIA_ROOT", str, str(BASE_DIR / "media")))
-# Ticket attachments: outside MEDIA_ROOT, so no web server publishing MEDIA_URL can serve
-# them; they are read only through the portal's access-checked download view.
+# Ticket attachments and destruction photos (portal.storage.PrivateStorage): outside
+# MEDIA_ROOT, so no web server publishing MEDIA_URL can serve them; each is read only
+# through the portal's access-checked download view.
 PRIVATE_MEDIA_ROOT = Path(setting("PRIVATE_MEDIA_ROOT", str, str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

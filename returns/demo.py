@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
 from returns import emails, services
-from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
+from returns.models import DeliveryAttempt, EventAction, FailedPackage, Notification, PackageEvent
 from returns.services import PackageDetails
 
 Status = FailedPackage.Status
@@ -227,13 +227,13 @@ def _date_events_as_reported(package: FailedPackage) -> None:
     """The services date an event when it is recorded, which in the demo is all one moment:
     date registration and each attempt as the carrier reported them, so History reads in
     the order the package lived it."""
-    PackageEvent.objects.filter(package=package, action="registered").update(
+    PackageEvent.objects.filter(package=package, action=EventAction.REGISTERED).update(
         created_at=package.registered_at
     )
     for attempt in package.attempts.all():
         PackageEvent.objects.filter(
             package=package,
-            action__in=["attempt_failed", "delivery_failed"],
+            action__in=[EventAction.ATTEMPT_FAILED, EventAction.DELIVERY_FAILED],
             facts__attempt=attempt.number,
         ).update(created_at=attempt.attempted_at)
 

@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Any
 
-import filetype
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
@@ -12,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import LogisticsProvider
-from returns.models import DeliveryAttempt, FailedPackage, InstructionRule
+from returns.models import DeliveryAttempt, FailedPackage, InstructionRule, photo_type
 from returns.timestamps import time_problem
 
 # A row takes several milliseconds (its own transaction through the services), and the
@@ -133,7 +132,6 @@ class WithdrawClaimForm(forms.Form):
 
 # Photos are evidence, not archives: a phone picture is well under this.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg", "image/png"}
 
 
 class DestructionForm(forms.Form):
@@ -168,12 +166,10 @@ class DestructionForm(forms.Form):
                 gettext("The photo is %(size)s; at most %(limit)s is accepted.")
                 % {"size": filesizeformat(size), "limit": filesizeformat(MAX_PHOTO_BYTES)}
             )
-        # By content, not by name: a renamed text file is not a picture.
-        kind = filetype.guess(photo.read(2048))
-        photo.seek(0)
-        if kind is None or kind.mime not in PHOTO_TYPES:
+        # By content, not by name: a renamed text file is not a picture. The service
+        # checks again where it stores the photo; this check answers on the form.
+        if photo_type(photo) is None:
             raise forms.ValidationError(gettext("The photo must be a JPEG or PNG picture."))
-        photo.name = f"photo.{kind.extension}"
         return photo
 
 

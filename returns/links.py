@@ -1,4 +1,4 @@
-"""Absolute links that emails carry. The paths are the URL contract of DESIGN.md §8.
+"""Absolute links that emails carry: the portal's URLs, which emails already sent still hold.
 
 Each link carries the language its email is written in (`?lang=th`), so a
 recipient who is not signed in yet reads the sign-in page, and what follows,
@@ -38,6 +38,5 @@ def ticket_url(reference: str, *, language: str | None) -> str:
 
 
 def admin_package_url(package: FailedPackage, *, language: str | None) -> str:
-    # The provider console registers packages in its own change; until then this is the
-    # Django admin's standard change page for the model.
+    # The provider console is the Django admin: this is its change page for the package.
     return link(f"/admin/returns/failedpackage/{package.pk}/change/", language)

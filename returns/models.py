@@ -3,12 +3,15 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Self, TypeAlias
 
+import filetype
 from django.conf import settings
+from django.core.files import File
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from portal.models import LogisticsProvider, Seller
 from portal.querysets import TenantQuerySet
@@ -18,8 +21,25 @@ from returns.batch_models import BatchEntry, PackageBatch
 
 __all__ = ["BatchEntry", "PackageBatch"]  # defined beside, registered with this app
 
-# The destruction photo's stored extension, the only record of its checked content type.
-PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+# The destruction photo's types, each with the extension it is stored under. The services
+# read the type from the file's first bytes (`photo_type`) and name the stored file by it,
+# so the stored extension records a checked type and the download serves that type.
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def photo_type(photo: File[bytes]) -> str | None:
+    """The photo's content type by its content, never its name; None unless JPEG or PNG."""
+    photo.seek(0)
+    kind = filetype.guess(photo.read(2048))
+    photo.seek(0)
+    return kind.mime if kind is not None and kind.mime in PHOTO_TYPES else None
+
+
+def stored_photo_type(name: str) -> str:
+    """The content type of a stored photo, from the extension `photo_type` chose (bytes of
+    no stated type for a name the services did not write)."""
+    types = {extension: mime for mime, extension in PHOTO_TYPES.items()}
+    return types.get(PurePosixPath(name).suffix, "application/octet-stream")
 
 
 def destruction_photo_name(instance: models.Model, filename: str) -> str:
@@ -32,17 +52,28 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-class PackageQuerySet(TenantQuerySet):
-    pass
-
-
 class PackageStatus(models.TextChoices):
+    """The labels are the seller's ("Waiting for you"); staff read STAFF_STATES."""
+
     IN_DELIVERY = "in_delivery", _("In delivery")
     AWAITING_SELLER = "awaiting_seller", _("Waiting for you")
     CLAIMED = "claimed", _("Coming back to you")
     RETURNED = "returned", _("Returned")
     DESTRUCTION_PENDING = "destruction_pending", _("To be destroyed")
     DESTROYED = "destroyed", _("Destroyed")
+
+
+# How a package's state reads for an agent, in "TRK-1 is …" and the console's status filter.
+STAFF_STATES: dict[str, StrOrPromise] = {
+    PackageStatus.IN_DELIVERY: pgettext_lazy("package state for staff", "in delivery"),
+    PackageStatus.AWAITING_SELLER: pgettext_lazy("package state for staff", "awaiting the seller"),
+    PackageStatus.CLAIMED: pgettext_lazy("package state for staff", "claimed"),
+    PackageStatus.RETURNED: pgettext_lazy("package state for staff", "returned"),
+    PackageStatus.DESTRUCTION_PENDING: pgettext_lazy(
+        "package state for staff", "waiting for destruction"
+    ),
+    PackageStatus.DESTROYED: pgettext_lazy("package state for staff", "destroyed"),
+}
 
 
 class PackageReason(models.TextChoices):
@@ -213,16 +244,16 @@ class FailedPackage(models.Model):
         db_persist=True,
     )
 
-    objects = PackageQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("failed package")
         verbose_name_plural = _("failed packages")
         ordering = ["-registered_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             # Tracking number first, so its index also finds a number across providers
             # (an operator's search); (provider, number) lookups use it all the same.
-            models.UniqueConstraint(fields=["public_id"], name="package_public_id_unique"),
             models.UniqueConstraint(
                 fields=["tracking_number", "provider"], name="package_tracking_unique_per_provider"
             ),
@@ -353,10 +384,6 @@ class FailedPackage(models.Model):
     def __str__(self) -> str:
         return self.tracking_number
 
-    @property
-    def is_open_for_seller(self) -> bool:
-        return self.status == self.Status.AWAITING_SELLER
-
 
 class AttemptQuerySet(TenantQuerySet):
     seller_path = "package__seller"
@@ -426,7 +453,10 @@ class Channel(models.TextChoices):
 
 
 class EventAction(models.TextChoices):
-    """What the services record (returns.services); a fixed list the console filters by."""
+    """What the services record (returns.services); a fixed list the console filters by.
+
+    The labels are the staff's; a seller's package page reads SELLER_EVENT_LABELS.
+    """
 
     REGISTERED = "registered", _("Registered")
     ATTEMPT_FAILED = "attempt_failed", _("Delivery attempt failed")
@@ -442,6 +472,36 @@ class EventAction(models.TextChoices):
     DESTROYED = "destroyed", _("Destroyed")
     DESTRUCTION_OVERDUE = "destruction_overdue", _("Destruction overdue")
     INSTRUCTION_UNDONE = "instruction_undone", _("Standing instruction undone")
+    DETAILS_EDITED = "details_edited", _("Details edited")
+
+
+# A package's history as its seller reads it (the package page).
+SELLER_EVENT_LABELS: dict[str, StrOrPromise] = {
+    EventAction.REGISTERED: _("Registered for return"),
+    EventAction.ATTEMPT_FAILED: _("Delivery attempt failed"),
+    EventAction.DELIVERY_FAILED: _("Last delivery attempt failed: waiting for you"),
+    EventAction.DELIVERED: _("Delivered to you"),
+    EventAction.REJECTED: _("Rejected at delivery"),
+    EventAction.CLAIMED: _("You asked for it back"),
+    EventAction.RELEASED: _("You said you no longer need it"),
+    EventAction.WINDOW_CLOSED: _("Claim window closed"),
+    EventAction.REMINDER_SENT: _("We reminded you of the deadline"),
+    EventAction.RETURNED: _("Returned to you"),
+    EventAction.CLAIM_WITHDRAWN: _("Return cancelled"),
+    EventAction.DESTROYED: _("Destroyed"),
+    EventAction.DESTRUCTION_OVERDUE: _("The provider has not yet confirmed the destruction"),
+    EventAction.DETAILS_EDITED: _("Package details updated"),
+    EventAction.INSTRUCTION_UNDONE: _("Standing instruction undone"),
+}
+
+# What the console's package page lets staff edit (returns.services.edit_package_details).
+EDITABLE_DETAILS = [
+    "description",
+    "weight_grams",
+    "declared_value",
+    "currency",
+    "warehouse_location",
+]
 
 
 class PackageEvent(models.Model):
@@ -486,6 +546,9 @@ class PackageEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="event_channel_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(action__in=EventAction.values), name="event_action_valid"
+            ),
         ]
         indexes = [
             # The actor's foreign key, and the console's "Recent actions" (newest first).
@@ -528,6 +591,10 @@ class PackageEvent(models.Model):
             return gettext("Decided by the seller's standing instruction “%(rule)s”.") % {
                 "rule": rule
             }
+        if "changed" in facts:
+            fields = [FailedPackage._meta.get_field(name) for name in facts["changed"]]
+            names = [str(f.verbose_name) for f in fields if isinstance(f, models.Field)]
+            return gettext("Changed: %(fields)s") % {"fields": ", ".join(names)}
         if self.detail:
             return self.detail
         if "ticket" in facts:

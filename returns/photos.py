@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from portal.tenancy import check_console_permission
-from returns.models import PHOTO_TYPES, FailedPackage
+from returns.models import FailedPackage, stored_photo_type
 
 
 @require_GET
@@ -22,14 +22,15 @@ def destruction_photo(request: HttpRequest, public_id: str) -> FileResponse:
     if not photo:
         raise Http404(gettext("This package has no destruction photo."))
     extension = PurePosixPath(photo.name).suffix
+    content_type = stored_photo_type(photo.name)
     try:
         opened = photo.open("rb")
     except FileNotFoundError:
         raise Http404(gettext("The destruction photo is missing from storage.")) from None
     response = FileResponse(
         opened,
-        # The type checked at upload (the name's extension records it), never a guess.
-        content_type=PHOTO_TYPES[extension],
+        # The type checked where it was stored (the name's extension records it).
+        content_type=content_type,
         filename=f"destruction-{package.public_id}{extension}",
     )
     response["Cache-Control"] = "private, no-store"

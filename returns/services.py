@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,7 @@ from portal.models import LogisticsProvider, Seller, User
 from portal.tenancy import Viewer
 from returns import certificates, emails, instructions, reminders, timestamps
 from returns.models import (
+    EDITABLE_DETAILS,
     PHOTO_TYPES,
     Channel,
     DeliveryAttempt,
@@ -37,6 +37,7 @@ from returns.models import (
     FailedPackage,
     PackageBatch,
     PackageEvent,
+    photo_type,
 )
 
 Status = FailedPackage.Status
@@ -141,7 +142,7 @@ def _actor(user: Viewer | None) -> User | None:
 def _record(
     package: FailedPackage,
     *,
-    action: str,
+    action: EventAction,
     from_status: str,
     actor: Viewer | None,
     channel: str,
@@ -244,6 +245,42 @@ class PackageDetails:
 
 
 @transaction.atomic
+def edit_package_details(
+    *, package: FailedPackage, changes: dict[str, Any], actor: Viewer | None, channel: Channel
+) -> FailedPackage:
+    """Staff correct what a package holds and where it lies (EDITABLE_DETAILS), with an
+    event naming each field and its value before and after. Only the fields named are
+    written: the status a service changes meanwhile is never written back."""
+    unknown = set(changes) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return package
+    before = FailedPackage.objects.filter(pk=package.pk).values(*changes).get()
+    FailedPackage.objects.filter(pk=package.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(package, name, value)
+    _record(
+        package,
+        action=EventAction.DETAILS_EDITED,
+        from_status=package.status,
+        actor=actor,
+        channel=channel,
+        facts={
+            "changed": list(changes),
+            # As text: a declared value is a Decimal, which JSON has no type for.
+            "before": {name: _as_text(before[name]) for name in changes},
+            "after": {name: _as_text(value) for name, value in changes.items()},
+        },
+    )
+    return package
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
 def register_package(
     *,
     provider: LogisticsProvider,
@@ -275,7 +312,7 @@ def register_package(
             gettext("Tracking number %(tracking)s is already registered at %(provider)s.")
             % {"tracking": details.tracking_number, "provider": provider.name}
         ) from None
-    _record(package, action="registered", from_status="", actor=actor, channel=channel)
+    _record(package, action=EventAction.REGISTERED, from_status="", actor=actor, channel=channel)
     return package
 
 
@@ -354,7 +391,7 @@ def record_failed_attempt(
         if number < settings.MAX_DELIVERY_ATTEMPTS:
             _record(
                 package,
-                action="attempt_failed",
+                action=EventAction.ATTEMPT_FAILED,
                 from_status=package.status,
                 actor=actor,
                 channel=channel,
@@ -373,7 +410,7 @@ def record_failed_attempt(
         )
         _record(
             package,
-            action="delivery_failed",
+            action=EventAction.DELIVERY_FAILED,
             from_status=from_status,
             actor=actor,
             channel=channel,
@@ -406,7 +443,13 @@ def record_delivered(
             attempted_at=delivered_at,
             outcome=DeliveryAttempt.Outcome.DELIVERED,
         )
-        _record(package, action="delivered", from_status=from_status, actor=actor, channel=channel)
+        _record(
+            package,
+            action=EventAction.DELIVERED,
+            from_status=from_status,
+            actor=actor,
+            channel=channel,
+        )
         return package
 
 
@@ -439,7 +482,7 @@ def record_seller_rejection(
         )
         _record(
             package,
-            action="rejected",
+            action=EventAction.REJECTED,
             from_status=from_status,
             actor=actor,
             channel=channel,
@@ -475,7 +518,7 @@ def claim_package(
     )
     _record(
         package,
-        action="claimed",
+        action=EventAction.CLAIMED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -511,7 +554,7 @@ def release_package(
     )
     _record(
         package,
-        action="released",
+        action=EventAction.RELEASED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -616,7 +659,7 @@ def finalize_expired_package(
     )
     _record(
         package,
-        action="window_closed",
+        action=EventAction.WINDOW_CLOSED,
         from_status=from_status,
         actor=None,
         channel=Channel.JOB,
@@ -667,7 +710,7 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
     package.reminded_at, package.reminded_hours_before = now, hours
     _record(
         package,
-        action="reminder_sent",
+        action=EventAction.REMINDER_SENT,
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,
@@ -693,7 +736,7 @@ def mark_returned(
     from_status = _move(package, expected=Status.CLAIMED, to=Status.RETURNED, returned_at=now)
     _record(
         package,
-        action="returned",
+        action=EventAction.RETURNED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -721,7 +764,7 @@ def withdraw_claim(
     )
     _record(
         package,
-        action="claim_withdrawn",
+        action=EventAction.CLAIM_WITHDRAWN,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -756,8 +799,10 @@ def confirm_destruction(
             gettext("“%(method)s” is not a destruction method the portal knows.")
             % {"method": method}
         )
-    # The form names a photo by its checked content (photo.jpg); the name is how it is served.
-    if photo is not None and PurePosixPath(photo.name or "").suffix.lower() not in PHOTO_TYPES:
+    # Checked here, where it is stored, whatever the caller checked: the stored name's
+    # extension is what the download serves the photo as.
+    content_type = photo_type(photo) if photo is not None else None
+    if photo is not None and content_type is None:
         raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
     # A batch's one photo stands for each of its packages.
@@ -776,15 +821,15 @@ def confirm_destruction(
         certificate_code=certificates.new_code(),
         **batch_photo,
     )
-    if photo is not None:
+    if photo is not None and content_type is not None:
         # Stored under a random name; a rolled-back transaction leaves only an orphan file.
-        package.destruction_photo.save(photo.name or "", photo, save=False)
+        package.destruction_photo.save(f"photo{PHOTO_TYPES[content_type]}", photo, save=False)
         FailedPackage.objects.filter(pk=package.pk).update(
             destruction_photo=package.destruction_photo.name
         )
     _record(
         package,
-        action="destroyed",
+        action=EventAction.DESTROYED,
         from_status=from_status,
         actor=actor,
         channel=channel,
@@ -836,7 +881,7 @@ def flag_overdue_destruction(
     package.destruction_overdue_at = now
     _record(
         package,
-        action="destruction_overdue",
+        action=EventAction.DESTRUCTION_OVERDUE,
         from_status=package.status,
         actor=None,
         channel=Channel.JOB,

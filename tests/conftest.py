@@ -4,20 +4,17 @@ Tests marked `postgres` or `browser` skip with a reason when the part is
 missing; with REQUIRE_MARKED_TESTS=1 (set by .ci/run) they fail instead.
 """
 
-import importlib
 import os
 import shutil
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
-from portal.tenancy import PROVIDER_STAFF_GROUP
 from tests.factories import ProviderFactory, SellerFactory, UserFactory
+from tests.helpers import provider_staff_group
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -68,14 +65,8 @@ def _site_settings(settings, tmp_path):
 
 @pytest.fixture
 def staff_group(db) -> Group:
-    """The provider staff group, as its migration makes it.
-
-    A transactional test's flush empties every table, the rows data migrations
-    wrote included; the migration's own function puts the group back.
-    """
-    migration = importlib.import_module("returns.migrations.0002_provider_staff_group")
-    migration.create_group(apps, SimpleNamespace(connection=connection))
-    return Group.objects.get(name=PROVIDER_STAFF_GROUP)
+    """The provider staff group, as the migrations make it (packages and tickets)."""
+    return provider_staff_group()
 
 
 @pytest.fixture

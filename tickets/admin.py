@@ -34,17 +34,10 @@ from returns.admin.widgets import OnePassCheckbox, ScopedRawIdWidget
 from returns.models import FailedPackage
 from tickets import desk, selectors, services
 from tickets.forms import StaffReplyForm
-from tickets.models import INBOX_ORDERING, Ticket
+from tickets.models import INBOX_ORDERING, STAFF_STATUSES, Ticket
 
 Status = Ticket.Status
 
-# The model's labels are the seller's ("Waiting for your answer"); staff read these.
-STAFF_STATUS = {
-    Status.OPEN: pgettext_lazy("ticket status", "Open"),
-    Status.WAITING_ON_SELLER: _("Waiting on the seller"),
-    Status.RESOLVED: pgettext_lazy("ticket status", "Resolved"),
-    Status.CLOSED: pgettext_lazy("ticket status", "Closed"),
-}
 # The button that moves a ticket to each status, from the page's toolbar.
 STATUS_BUTTONS = {
     Status.OPEN: _("Reopen"),
@@ -90,10 +83,10 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return list(STAFF_STATUS.items())
+        return list(STAFF_STATUSES.items())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.value() in STAFF_STATUS:
+        if self.value() in STAFF_STATUSES:
             return queryset.filter(status=self.value())
         return queryset
 
@@ -236,7 +229,7 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
             "reply_form": reply_form or _reply_form(ticket),
             "can_change": self.has_change_permission(request, ticket),
             "status_buttons": _status_buttons(ticket),
-            "staff_status": STAFF_STATUS[ticket.status],
+            "staff_status": STAFF_STATUSES[ticket.status],
             "is_overdue": ticket.is_overdue(),
             "response_hours": settings.TICKET_FIRST_RESPONSE_HOURS,
             "assigned_to_me": ticket.assignee_id == request.user.pk,
@@ -246,7 +239,7 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def staff_status(self, ticket: Ticket) -> str:
-        return STAFF_STATUS[ticket.status]
+        return STAFF_STATUSES[ticket.status]
 
     @admin.display(description=_("overdue"))
     def overdue(self, ticket: Ticket) -> str:
@@ -352,7 +345,7 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
         status = request.POST.get("status", "")
-        if status not in STAFF_STATUS:
+        if status not in STAFF_STATUSES:
             self.message_user(request, gettext("Choose one of the status buttons."), messages.ERROR)
             return self._back_to(request, ticket)
         try:
@@ -363,7 +356,7 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
             self.message_user(
                 request,
                 gettext("Ticket %(reference)s is now %(status)s.")
-                % {"reference": ticket.reference, "status": STAFF_STATUS[status].lower()},
+                % {"reference": ticket.reference, "status": STAFF_STATUSES[status].lower()},
                 messages.SUCCESS,
             )
         return self._back_to(request, ticket)
@@ -442,7 +435,7 @@ def _reply_form(ticket: Ticket, *args: Any) -> StaffReplyForm:
     Every status is offered, so a move the ticket no longer allows (the seller closed
     it while the agent typed) is refused by the service in words, not as a bad choice.
     """
-    statuses = list(STAFF_STATUS.items())
+    statuses = list(STAFF_STATUSES.items())
     return StaffReplyForm(*args, statuses=statuses, initial={"next_status": ticket.status})
 
 

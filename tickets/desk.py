@@ -18,8 +18,7 @@ from django.urls import reverse
 from portal import formatting
 from portal.tenancy import AuthenticatedRequest
 from returns.admin.package_actions import ACTIONS_FOR_STATUS
-from returns.models import FailedPackage
-from returns.staff_words import STATE
+from returns.models import STAFF_STATES, FailedPackage
 from tickets import canned
 from tickets.forms import StaffReplyForm
 from tickets.models import Ticket
@@ -55,7 +54,7 @@ def package_card(request: HttpRequest, ticket: Ticket) -> PackageCard | None:
     destroyed = package.status == FailedPackage.Status.DESTROYED
     return PackageCard(
         package=package,
-        state=STATE[package.status].capitalize(),
+        state=STAFF_STATES[package.status].capitalize(),
         deadline_provider=(
             formatting.local_datetime(deadline, ticket.provider.time_zone) if deadline else ""
         ),

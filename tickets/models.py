@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from portal.models import LogisticsProvider, Seller
 from portal.querysets import TenantQuerySet
@@ -36,10 +37,21 @@ class TicketCategory(models.TextChoices):
 
 
 class TicketStatus(models.TextChoices):
+    """The labels are the seller's ("Waiting for your answer"); staff read STAFF_STATUSES."""
+
     OPEN = "open", pgettext_lazy("ticket status", "Open")
     WAITING_ON_SELLER = "waiting_on_seller", _("Waiting for your answer")
     RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
     CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+
+
+# A ticket's status as provider staff read it (the console's inbox, filter and thread).
+STAFF_STATUSES: dict[str, StrOrPromise] = {
+    TicketStatus.OPEN: TicketStatus.OPEN.label,
+    TicketStatus.WAITING_ON_SELLER: _("Waiting on the seller"),
+    TicketStatus.RESOLVED: TicketStatus.RESOLVED.label,
+    TicketStatus.CLOSED: TicketStatus.CLOSED.label,
+}
 
 
 # A claim ticket asks for the package back; it claims the package when it is filed.

@@ -27,8 +27,8 @@ from portal.tenancy import AuthenticatedRequest
 from returns import batches
 from returns.admin.export import cell
 from returns.forms import DestructionForm
-from returns.models import BatchEntry, FailedPackage, PackageBatch
-from returns.staff_words import STATE, wrong_state
+from returns.models import STAFF_STATES, BatchEntry, FailedPackage, PackageBatch
+from returns.staff_words import wrong_state
 
 if TYPE_CHECKING:
     from returns.admin.floor import FloorViews
@@ -91,7 +91,7 @@ def batch_page(
         "batch": batch,
         "rows": rows,
         "flagged": sum(1 for _, flag in rows if flag),
-        "expected_state": STATE[expected],
+        "expected_state": STAFF_STATES[expected],
         "form": form,
         "can_change": admin.has_change_permission(request),
         "max_entries": batches.MAX_ENTRIES,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 from portal.models import LogisticsProvider
-from returns import selectors
+from returns import selectors, services
 from returns.admin.floor import FloorViews
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
 from returns.admin.paging import CappedPaginator
@@ -35,8 +35,15 @@ from returns.admin.search import PrefixSearch
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
-from returns.models import DeliveryAttempt, FailedPackage, PackageEvent
-from returns.staff_words import STATE, badge
+from returns.models import (
+    EDITABLE_DETAILS,
+    STAFF_STATES,
+    Channel,
+    DeliveryAttempt,
+    FailedPackage,
+    PackageEvent,
+)
+from returns.staff_words import badge
 
 Status = FailedPackage.Status
 
@@ -48,7 +55,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [(value, STATE[value].capitalize()) for value in Status.values]
+        return [(value, STAFF_STATES[value].capitalize()) for value in Status.values]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in Status.values:
@@ -205,15 +212,7 @@ class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.Mo
         (_("Order"), {"fields": ["order_id", "return_id"]}),
         (
             _("Contents"),
-            {
-                "fields": [
-                    "description",
-                    "weight_grams",
-                    "declared_value",
-                    "currency",
-                    "warehouse_location",
-                ]
-            },
+            {"fields": EDITABLE_DETAILS},
         ),
         (
             _("State"),
@@ -332,9 +331,14 @@ class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.Mo
         return False
 
     def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
-        # Only what the form edits: a full save could write back a status that a service
-        # changed while this request ran.
-        obj.save(update_fields=form.changed_data)
+        # Through the service, which writes only what the form changed (never a status a
+        # service changed while this request ran) and the audit event.
+        services.edit_package_details(
+            package=obj,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            actor=request.user,
+            channel=Channel.ADMIN,
+        )
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, obj=None, **kwargs: Any

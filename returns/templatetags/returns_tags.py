@@ -10,11 +10,10 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 from returns import action_links, emails, staff_words
-from returns.models import EventAction, FailedPackage, Notification
+from returns.models import SELLER_EVENT_LABELS, FailedPackage, Notification
 from returns.selectors import window_is_open
 
 register = template.Library()
@@ -30,21 +29,6 @@ STATUS_BADGES = {
 
 # What the seller reads in a package's history: worded for them, where the event's own
 # choice labels are worded for staff. Lazy: each page renders them in its reader's language.
-EVENT_LABELS = {
-    "registered": _("Registered for return"),
-    "attempt_failed": _("Delivery attempt failed"),
-    "delivery_failed": _("Last delivery attempt failed: waiting for you"),
-    "delivered": _("Delivered to you"),
-    "rejected": _("Rejected at delivery"),
-    "claimed": _("You asked for it back"),
-    "released": _("You said you no longer need it"),
-    "window_closed": _("Claim window closed"),
-    "returned": _("Returned to you"),
-    "claim_withdrawn": _("Return cancelled"),
-    "destroyed": _("Destroyed"),
-}
-
-
 # A phone number as the providers' cards store it, international: "+66 2 555 0142". The
 # leading "+" keeps tracking numbers, order ids and dates in the same sentence unlinked.
 PHONE = re.compile(r"\+\d[\d ()-]{5,}\d")
@@ -187,10 +171,7 @@ def order_line(context: Context, order_id: str) -> SafeString:
 
 @register.filter
 def event_label(action: str) -> str:
-    label = EVENT_LABELS.get(action)
-    if label is None and action in EventAction.values:
-        label = EventAction(action).label  # no seller's wording: the staff one, translated
-    return str(label) if label is not None else action.replace("_", " ").capitalize()
+    return str(SELLER_EVENT_LABELS[action])
 
 
 @register.simple_tag

@@ -8,7 +8,7 @@ from returns.models import Channel
 from returns.services import release_package
 from tests.builders import awaiting_package, question_ticket
 from tests.factories import PASSWORD
-from tests.tickets.staff import join_provider_staff
+from tests.helpers import provider_staff_group
 from tickets.models import CannedReply
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def sign_in_to_console(page, live_server, user) -> None:
 def test_an_agent_puts_a_canned_reply_into_the_answer_by_keyboard(
     live_server, page, screenshots, alice, xavier, seller_a, provider_x
 ):
-    join_provider_staff(xavier)
+    provider_staff_group(xavier)
     package = awaiting_package(seller_a, provider_x, description="Bluetooth speaker, black")
     ticket = question_ticket(package, alice, body="When do you ship it?")
     CannedReply.objects.create(
@@ -71,7 +71,7 @@ def test_an_agent_puts_a_canned_reply_into_the_answer_by_keyboard(
 def test_the_work_list_shows_the_last_30_days_as_charts(
     live_server, page, screenshots, xavier, seller_a, provider_x
 ):
-    join_provider_staff(xavier)
+    provider_staff_group(xavier)
     for n in range(4):
         package = awaiting_package(seller_a, provider_x)
         if n % 2:

@@ -15,7 +15,7 @@ from returns.models import Notification
 from tests.builders import awaiting_package
 from tests.factories import PASSWORD
 from tests.files import png
-from tests.tickets.staff import join_provider_staff
+from tests.helpers import provider_staff_group
 from tickets.attachments import check_uploads
 from tickets.models import Ticket
 from tickets.services import TicketRequest, open_ticket, reply_as_staff
@@ -58,7 +58,7 @@ def overdue_question(alice, seller_a, provider_x, xavier) -> Ticket:
 def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     live_server, page, screenshots, alice, xavier, seller_a, provider_x
 ):
-    join_provider_staff(xavier)
+    provider_staff_group(xavier)
     ticket = overdue_question(alice, seller_a, provider_x, xavier)
     # CSP refusals and script errors show in the console; failed loads by their URL.
     console_errors, failed_loads = [], []
@@ -130,7 +130,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
 def test_the_inbox_fits_a_1280_px_screen(
     live_server, page, screenshots, alice, xavier, seller_a, provider_x
 ):
-    join_provider_staff(xavier)
+    provider_staff_group(xavier)
     xavier.first_name, xavier.last_name = "Xaviera", "Montgomery-Wattanapong"
     xavier.save()
     seller_a.name = "Bangkok Gadget & Accessories Official Store"

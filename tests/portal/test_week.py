@@ -20,7 +20,7 @@ from returns.services import (
     release_package,
 )
 from tests.builders import awaiting_package, question_ticket
-from tests.tickets.staff import join_provider_staff
+from tests.helpers import provider_staff_group
 from tickets.services import reply_as_staff
 
 # Noon in Bangkok, where provider X works: the days below are Bangkok's.
@@ -48,7 +48,7 @@ def history(provider_x, provider_y, seller_a, seller_b, xavier, yvonne, alice):
     """Five days of provider X, and a busy day of provider Y that X must never count."""
     provider_x.time_zone = "Asia/Bangkok"
     provider_x.save()
-    join_provider_staff(xavier, yvonne)
+    provider_staff_group(xavier, yvonne)
     with on(days_ago=4):  # two could not be delivered, one rejected; one claimed that day
         first, second = (
             awaiting_package(seller_a, provider_x),

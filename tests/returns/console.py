@@ -25,7 +25,3 @@ def answer(client, action: str, packages, **data):
     page = run(client, action, packages)
     hidden = {field.name: field.value() for field in page.context["form"].hidden_fields()}
     return run(client, action, packages, confirm="yes", **hidden, **data)
-
-
-def messages_on(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]

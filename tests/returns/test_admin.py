@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from returns import services, tokens
 from returns.admin import FailedPackageAdmin
-from returns.models import ApiToken, FailedPackage, Notification, PackageEvent
+from returns.models import ApiToken, EventAction, FailedPackage, Notification, PackageEvent
 from tests.factories import AttemptFactory, PackageFactory
+from tests.helpers import messages_on
 
 PACKAGES = "/admin/returns/failedpackage/"
 IMPORT = "/admin/returns/failedpackage/import/"
@@ -37,10 +38,6 @@ def package(provider_x, seller_a):
         channel="api",
     )
     return package
-
-
-def messages_on(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 # --- packages -------------------------------------------------------------------------
@@ -86,7 +83,32 @@ def test_saving_the_package_form_changes_its_contents_never_its_status(admin_cli
     package.refresh_from_db()
     assert package.warehouse_location == "C-01-1"
     assert package.status == "in_delivery"
-    assert package.events.count() == 2
+    edited = package.events.get(action=EventAction.DETAILS_EDITED)
+    assert (edited.from_status, edited.to_status, edited.channel) == (
+        "in_delivery",
+        "in_delivery",
+        "admin",
+    )
+    assert edited.facts["after"]["warehouse_location"] == "C-01-1"
+    assert "description" in edited.facts["changed"]
+    assert "warehouse location" in edited.description()
+
+
+def test_saving_the_package_form_unchanged_records_nothing(admin_client, package):
+    admin_client.post(
+        f"{PACKAGES}{package.pk}/change/",
+        {
+            "description": package.description,
+            "warehouse_location": package.warehouse_location,
+            "currency": package.currency,
+            "attempts-TOTAL_FORMS": "0",
+            "attempts-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert not package.events.filter(action=EventAction.DETAILS_EDITED).exists()
 
 
 def test_saving_the_package_form_never_writes_back_a_status_changed_meanwhile(

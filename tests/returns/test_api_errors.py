@@ -3,7 +3,7 @@
 import pytest
 
 from returns import tokens
-from tests.returns.test_api import Carrier
+from tests.returns.api.carrier import Carrier
 
 
 @pytest.fixture

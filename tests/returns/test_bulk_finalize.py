@@ -1,7 +1,6 @@
 """The finalize job works a batch set-based; its notices are rendered when sent."""
 
 import threading
-from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -12,26 +11,14 @@ from django.utils import timezone
 
 from returns import finalize, outbox, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
-from tests.factories import PackageFactory
-
-
-def expired_packages(provider, seller, count):
-    return [
-        PackageFactory(
-            provider=provider,
-            seller=seller,
-            awaiting=True,
-            claim_deadline=timezone.now() - timedelta(minutes=5),
-        )
-        for _ in range(count)
-    ]
+from tests.helpers import expired_packages
 
 
 def test_a_batch_costs_the_same_statements_for_5_or_50_packages(provider_x, seller_a, seller_b):
-    expired_packages(provider_x, seller_a, 5)
+    expired_packages(5, seller=seller_a, provider=provider_x)
     with CaptureQueriesContext(connection) as few:
         assert tasks.finalize_expired_windows().done == 5
-    expired_packages(provider_x, seller_b, 50)
+    expired_packages(50, seller=seller_b, provider=provider_x)
     with CaptureQueriesContext(connection) as many:
         assert tasks.finalize_expired_windows().done == 50
 
@@ -39,7 +26,7 @@ def test_a_batch_costs_the_same_statements_for_5_or_50_packages(provider_x, sell
 
 
 def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_a):
-    [package] = expired_packages(provider_x, seller_a, 1)
+    [package] = expired_packages(1, seller=seller_a, provider=provider_x)
     now = timezone.now()
 
     assert finalize.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
@@ -63,7 +50,7 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
 
 
 def test_a_second_bulk_finalize_of_the_same_packages_does_nothing(provider_x, seller_a):
-    packages = expired_packages(provider_x, seller_a, 3)
+    packages = expired_packages(3, seller=seller_a, provider=provider_x)
     ids = [p.pk for p in packages]
     finalize.finalize_expired_packages(package_ids=ids, now=timezone.now())
 
@@ -75,7 +62,7 @@ def test_a_second_bulk_finalize_of_the_same_packages_does_nothing(provider_x, se
 
 
 def test_a_notice_written_in_bulk_is_rendered_in_full_when_sent(provider_x, seller_a):
-    [package] = expired_packages(provider_x, seller_a, 1)
+    [package] = expired_packages(1, seller=seller_a, provider=provider_x)
     tasks.finalize_expired_windows()
     notice = Notification.objects.get(kind="destruction_finalized")
     assert (notice.subject, notice.title) == ("", "Claim window closed")
@@ -92,7 +79,7 @@ def test_a_notice_written_in_bulk_is_rendered_in_full_when_sent(provider_x, sell
 
 
 def test_a_notice_that_cannot_be_rendered_waits_with_its_error(provider_x, seller_a):
-    expired_packages(provider_x, seller_a, 2)
+    expired_packages(2, seller=seller_a, provider=provider_x)
     tasks.finalize_expired_windows()
     real_render = outbox.emails.render_deferred
 
@@ -115,7 +102,7 @@ def test_a_notice_that_cannot_be_rendered_waits_with_its_error(provider_x, selle
 @pytest.mark.django_db(transaction=True)
 def test_the_bulk_finalize_passes_over_a_package_a_seller_is_claiming(provider_x, seller_a):
     claimed_row_locked, finalize_done = threading.Event(), threading.Event()
-    packages = expired_packages(provider_x, seller_a, 3)
+    packages = expired_packages(3, seller=seller_a, provider=provider_x)
     held = packages[1]
 
     def seller_holds_the_row():

@@ -5,8 +5,7 @@ import pytest
 from returns import tokens
 from returns.csv_import import import_packages
 from returns.models import DeliveryAttempt, FailedPackage
-from tests.returns.console import answer
-from tests.returns.test_api import (
+from tests.returns.api.carrier import (
     Carrier,
     attempt_failed,
     problem,
@@ -14,6 +13,7 @@ from tests.returns.test_api import (
     rejected,
     row_counts,
 )
+from tests.returns.console import answer
 from tests.returns.test_csv_import import csv_bytes, failed, row, when
 
 NOTE_LIMIT = DeliveryAttempt._meta.get_field("courier_note").max_length

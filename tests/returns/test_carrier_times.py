@@ -7,8 +7,7 @@ from django.urls import reverse
 from returns import tokens
 from returns.csv_import import import_packages
 from returns.models import DeliveryAttempt, FailedPackage
-from tests.returns.console import PACKAGES, answer
-from tests.returns.test_api import (
+from tests.returns.api.carrier import (
     Carrier,
     ago,
     attempt_failed,
@@ -18,6 +17,7 @@ from tests.returns.test_api import (
     rejected,
     row_counts,
 )
+from tests.returns.console import PACKAGES, answer
 from tests.returns.test_csv_import import csv_bytes, failed, row
 
 # On PostgreSQL this is stored as 31 December 1 BC, which psycopg cannot read back.

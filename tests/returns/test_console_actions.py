@@ -11,7 +11,8 @@ from returns import services
 from returns.admin import package_actions
 from returns.models import DeliveryAttempt, FailedPackage, Notification
 from tests.factories import AttemptFactory, PackageFactory
-from tests.returns.console import NOW, PACKAGES, answer, messages_on, run
+from tests.helpers import messages_on
+from tests.returns.console import NOW, PACKAGES, answer, run
 
 # The smallest PNG there is: one transparent pixel.
 PNG = bytes.fromhex(

@@ -3,7 +3,8 @@
 import pytest
 
 from returns.models import DeliveryAttempt, FailedPackage
-from tests.returns.console import messages_on, run
+from tests.helpers import messages_on
+from tests.returns.console import run
 
 pytestmark = pytest.mark.usefixtures("console_clock")
 

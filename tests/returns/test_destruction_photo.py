@@ -31,6 +31,17 @@ def test_the_photo_is_kept_privately_under_a_random_name(destroyed, settings):
     assert re.fullmatch(r"[0-9a-f]{32}\.png", stored.name)
 
 
+def test_a_photo_is_stored_and_served_as_what_it_contains_not_as_its_name(
+    seller_a, provider_x, xavier, client_for, alice
+):
+    package = destroyed_package(seller_a, provider_x, staff=xavier, photo=png("IMG_0042.jpg"))
+
+    response = client_for(alice).get(photo_url(package))
+
+    assert package.destruction_photo.name.endswith(".png")
+    assert response["Content-Type"] == "image/png"
+
+
 def test_the_seller_sees_the_photo_inline_with_safe_headers(destroyed, client_for, alice):
     response = client_for(alice).get(photo_url(destroyed))
 

@@ -13,6 +13,7 @@ from portal.errors import DomainError
 from returns import finalize, services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
+from tests.helpers import expired_packages
 from tests.races import in_parallel
 
 Status = FailedPackage.Status
@@ -30,19 +31,6 @@ def small_batches(monkeypatch):
     monkeypatch.setattr(tasks, "FINALIZE_BATCH_SIZE", BATCH_SIZE)
 
 
-def expired_packages(count: int, seller, provider) -> None:
-    FailedPackage.objects.bulk_create(
-        PackageFactory.build(
-            seller=seller,
-            provider=provider,
-            awaiting=True,
-            failed_at=DEADLINE - timedelta(days=7),
-            claim_deadline=DEADLINE,
-        )
-        for _ in range(count)
-    )
-
-
 def assert_each_finalized_once(count: int) -> None:
     assert FailedPackage.objects.filter(status=Status.DESTRUCTION_PENDING).count() == count
     assert PackageEvent.objects.filter(action="window_closed").count() == count
@@ -56,7 +44,7 @@ def assert_each_finalized_once(count: int) -> None:
 
 
 def test_two_finalize_runs_in_parallel_finalize_each_of_2000_packages_once(seller_a, provider_x):
-    expired_packages(2000, seller_a, provider_x)
+    expired_packages(2000, seller=seller_a, provider=provider_x, deadline=DEADLINE)
     after_deadline = DEADLINE + timedelta(minutes=1)
 
     first, second = in_parallel(
@@ -133,7 +121,7 @@ class WorkerKilled(BaseException):
 def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
     seller_a, provider_x
 ):
-    expired_packages(4 * BATCH_SIZE, seller_a, provider_x)
+    expired_packages(4 * BATCH_SIZE, seller=seller_a, provider=provider_x, deadline=DEADLINE)
     after_deadline = DEADLINE + timedelta(minutes=1)
     real_finalize = finalize.finalize_expired_packages
     batches = itertools.count(1)

@@ -3,6 +3,7 @@ and one bad row never stops the others."""
 
 from datetime import UTC, datetime, timedelta
 from smtplib import SMTPRecipientsRefused
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from returns import emails, finalize, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory, SellerFactory
+from tests.helpers import snapshot
 
 Status = FailedPackage.Status
 Kind = Notification.Kind
@@ -35,13 +37,9 @@ def make_package(seller_a, provider_x):
     return make
 
 
-def everything() -> tuple:
-    """Every row a job may write, to compare before and after."""
-    return (
-        list(FailedPackage.objects.order_by("pk").values()),
-        list(PackageEvent.objects.order_by("pk").values()),
-        list(Notification.objects.order_by("pk").values()),
-    )
+def everything() -> tuple[list[dict[str, Any]], ...]:
+    """Every row a package job may write."""
+    return snapshot(FailedPackage, PackageEvent, Notification)
 
 
 def kinds(package: FailedPackage) -> list[tuple[str, str]]:

@@ -47,10 +47,10 @@ def test_an_open_window_shows_the_time_left_with_its_spoken_label(waiting):
 @pytest.mark.parametrize(
     ("action", "label"),
     [
-        ("claimed", "You asked for it back"),
-        (EventAction.REMINDER_SENT, EventAction.REMINDER_SENT.label),  # no seller's wording
-        ("something_new", "Something new"),
+        (EventAction.CLAIMED, "You asked for it back"),
+        (EventAction.REMINDER_SENT, "We reminded you of the deadline"),
+        (EventAction.DESTRUCTION_OVERDUE, "The provider has not yet confirmed the destruction"),
     ],
 )
-def test_history_labels_are_the_sellers_wording_else_the_event_label(action, label):
+def test_history_labels_are_the_sellers_wording(action, label):
     assert event_label(action) == label

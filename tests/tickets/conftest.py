@@ -1,10 +1,10 @@
 import pytest
 
-from tests.tickets.staff import join_provider_staff
+from tests.helpers import provider_staff_group
 
 
 @pytest.fixture
 def staff(xavier, yvonne):
     """Xavier (provider X) and Yvonne (provider Y) may work their providers' ticket inboxes."""
-    join_provider_staff(xavier, yvonne)
+    provider_staff_group(xavier, yvonne)
     return xavier, yvonne

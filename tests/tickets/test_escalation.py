@@ -1,6 +1,7 @@
 """Tickets without a staff answer after 24 hours: flagged and the provider told, once."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from portal.errors import DomainError
 from returns.models import Notification
 from tests.builders import awaiting_package, question_ticket
+from tests.helpers import snapshot
 from tickets import emails, services, tasks
 from tickets.models import Ticket
 
@@ -38,11 +40,9 @@ def overdue_notices() -> list[Notification]:
     return list(Notification.objects.filter(kind=Notification.Kind.TICKET_OVERDUE))
 
 
-def everything() -> tuple:
-    return (
-        list(Ticket.objects.order_by("pk").values()),
-        list(Notification.objects.order_by("pk").values()),
-    )
+def everything() -> tuple[list[dict[str, Any]], ...]:
+    """Every row the escalation job may write."""
+    return snapshot(Ticket, Notification)
 
 
 def test_an_unanswered_ticket_is_flagged_and_the_provider_told_once(clock, new_ticket):

@@ -8,6 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.builders import awaiting_package, file_ticket, question_ticket
 from tests.factories import PackageFactory, UserFactory
+from tests.helpers import messages_on
 from tickets import services
 from tickets.models import Ticket
 from tickets.worklist import ticket_work
@@ -23,10 +24,6 @@ def page_of(ticket: Ticket, view: str = "change") -> str:
 
 def listed(response) -> list[str]:
     return [ticket.reference for ticket in response.context["cl"].result_list]
-
-
-def messages_on(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from returns.models import Notification
 from tests.builders import awaiting_package, question_ticket
 from tests.factories import UserFactory
 from tests.files import png
+from tests.helpers import messages_on
 from tickets import services
 from tickets.attachments import check_uploads
 from tickets.models import Attachment, Ticket
@@ -24,10 +25,6 @@ Status = Ticket.Status
 
 def page_of(ticket: Ticket, view: str = "change") -> str:
     return f"/admin/tickets/ticket/{ticket.pk}/{view}/"
-
-
-def messages_on(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 @pytest.fixture
