@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "tickets"
-    verbose_name = "Service tickets"
+    verbose_name = _("Service tickets")
 
     def ready(self) -> None:
         # The console's ticket pages are tickets.admin, found by the admin itself; the

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TeamConfig(AppConfig):
@@ -7,4 +8,5 @@ class TeamConfig(AppConfig):
     name = "portal.team"
     # The label its migrations and permissions were made under.
     label = "team"
+    verbose_name = _("Team")
     default_auto_field = "django.db.models.BigAutoField"
