@@ -347,6 +347,9 @@ CONSOLE_WORK_LIST = [
     "tickets.worklist.ticket_work",
     "returns.worklist.notification_work",
 ]
+# Panels on the console's package page, each an app's `(user, package)` → (template,
+# context) or None: what that app knows of the package (tickets: where it goes back to).
+CONSOLE_PACKAGE_PANELS = ["tickets.desk.package_panel"]
 # The work list's week at a glance (portal.week): each app's `(user, window)` → its series.
 CONSOLE_CHARTS = [
     "returns.week.package_series",

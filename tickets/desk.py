@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from portal import formatting
-from portal.tenancy import AuthenticatedRequest
+from portal.tenancy import AuthenticatedRequest, Viewer
 from returns.admin.package_actions import ACTIONS_FOR_STATUS
 from returns.models import STAFF_STATES, FailedPackage
 from tickets import canned
@@ -96,3 +96,18 @@ def desk_context(
 def _number(value: str) -> int:
     # A non-number is no reply at all: the lookup then finds nothing and answers 404.
     return int(value) if value.isdigit() else 0
+
+
+def package_panel(user: Viewer, package: FailedPackage) -> tuple[str, Ticket] | None:
+    """The console's package page: where the package goes back to, from its latest
+    send-back ticket (returns' CONSOLE_PACKAGE_PANELS), scoped like the inbox."""
+    ticket = (
+        Ticket.objects.for_user(user)
+        .filter(package=package, category=Ticket.Category.SEND_BACK)
+        .exclude(delivery_address="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if ticket is None:
+        return None
+    return "admin/tickets/ticket/_send_back_address.html", ticket

@@ -7,6 +7,7 @@ actions and the buttons on its page, which call the services.
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin, helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -19,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -349,6 +351,17 @@ class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.Mo
         context["package_actions"] = [
             (name, allowed[name][2].rstrip("…")) for name in names if name in allowed
         ]
+        # What other apps know of the package (the send-back address is a ticket's):
+        # returns never imports tickets, so each app names its panel in the settings.
+        context["package_panels"] = (
+            [
+                panel
+                for name in settings.CONSOLE_PACKAGE_PANELS
+                if (panel := import_string(name)(request.user, obj)) is not None
+            ]
+            if obj
+            else []
+        )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     # --- the CSV upload ---------------------------------------------------------------

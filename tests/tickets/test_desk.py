@@ -4,7 +4,7 @@ import pytest
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from returns.models import FailedPackage
-from tests.builders import awaiting_package, question_ticket
+from tests.builders import awaiting_package, file_ticket, question_ticket
 from tickets.models import CannedReply, Ticket
 
 CANNED = "/admin/tickets/cannedreply/"
@@ -184,3 +184,25 @@ def test_the_canned_list_shows_only_the_providers_own(console, ships, provider_y
 
     assertContains(response, "Ships Thursday")
     assertNotContains(response, "NordParcel hours")
+
+
+def test_the_package_page_shows_where_a_claimed_package_goes_back(
+    client_for, alice, xavier, staff, package
+):
+    file_ticket(client_for(alice), package)
+    ticket = Ticket.objects.get(package=package, category=Ticket.Category.SEND_BACK)
+
+    page = client_for(xavier).get(f"/admin/returns/failedpackage/{package.pk}/change/")
+
+    assertContains(page, "12 Sukhumvit Soi 11, Bangkok 10110")
+    assertContains(page, 'href="tel:+66 81 555 0199"')
+    assertContains(page, f'href="/admin/tickets/ticket/{ticket.pk}/change/"')
+
+
+def test_the_package_page_has_no_address_without_a_send_back_ticket(
+    client_for, xavier, ticket, package
+):
+    page = client_for(xavier).get(f"/admin/returns/failedpackage/{package.pk}/change/")
+
+    assertContains(page, package.tracking_number)
+    assertNotContains(page, 'id="send-back-heading"')
