@@ -60,7 +60,7 @@ def test_two_finalize_runs_in_parallel_finalize_each_of_2000_packages_once(selle
 def test_two_batch_statements_on_the_same_packages_finalize_each_once(seller_a, provider_x):
     """The one-statement batch on its own, without the job's locked read before it: its
     skip-locked read and compare-and-set keep two of them apart."""
-    expired_packages(500, seller_a, provider_x)
+    expired_packages(500, seller=seller_a, provider=provider_x, deadline=DEADLINE)
     ids = list(FailedPackage.objects.values_list("pk", flat=True))
     after_deadline = DEADLINE + timedelta(minutes=1)
 
