@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
-from portal.models import LogisticsProvider, Seller, SellerRole, User
+from portal.models import LogisticsProvider, ReturnAddress, Seller, SellerRole, User
 from portal.tenancy import PROVIDER_STAFF_GROUP
 
 DEFAULT_PASSWORD = "returns-demo"
@@ -98,6 +98,25 @@ LOGINS = [
 ]
 
 
+# A saved default address, so the send-back form and the one-click page start filled in.
+RETURN_ADDRESSES = {
+    "SIAM-GADGETS": {
+        "label": "Warehouse",
+        "contact_name": "Somchai Prasert",
+        "phone": "+66 81 555 0199",
+        "address": "Siam Gadgets warehouse, 55 Rama IV Road, Khlong Toei, Bangkok 10110",
+        "is_default": True,
+    },
+    "JAKARTA-BATIK": {
+        "label": "Gudang",
+        "contact_name": "Dewi Lestari",
+        "phone": "+62 812 5550 1234",
+        "address": "Jl. Kebon Sirih 12, Menteng, Jakarta Pusat 10340",
+        "is_default": True,
+    },
+}
+
+
 def seed_accounts(password: str) -> None:
     """Create or refresh the demo providers, sellers and logins; safe to run again."""
     providers = {
@@ -126,6 +145,10 @@ def seed_accounts(password: str) -> None:
         user.save(update_fields=["password"])
         if login.is_staff and login.provider:
             user.groups.add(staff_group)
+    for shop_code, address in RETURN_ADDRESSES.items():
+        ReturnAddress.objects.update_or_create(
+            seller=sellers[shop_code], label=address["label"], defaults=address
+        )
 
 
 def describe_logins(password: str) -> str:
