@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Seller
-from returns import services
+from returns import delivery
 from returns.models import DeliveryAttempt, FailedPackage
 from returns.timestamps import time_problem
 
@@ -131,7 +131,7 @@ class Attempt:
 @dataclass(frozen=True)
 class PackageRow:
     seller: Seller
-    details: services.PackageDetails
+    details: delivery.PackageDetails
     registered_at: datetime
     attempts: list[Attempt]
     outcome: str
@@ -148,7 +148,7 @@ class RowReader:
         self.problems: list[str] = []
 
     def read(self) -> PackageRow:
-        details = services.PackageDetails(
+        details = delivery.PackageDetails(
             tracking_number=self.text("tracking_number", required=True),
             order_id=self.text("order_id", required=True),
             return_id=self.text("return_id"),

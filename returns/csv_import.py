@@ -17,7 +17,7 @@ from django_stubs_ext import StrOrPromise
 from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
 from portal.tenancy import Viewer
-from returns import services
+from returns import delivery
 from returns.csv_format import BadRow, PackageRow, RowReader, header_problems
 from returns.intake import packages_of
 from returns.models import Channel
@@ -166,7 +166,7 @@ class _Rows:
 
 @transaction.atomic
 def _apply(provider: LogisticsProvider, row: PackageRow, actor: Viewer | None) -> None:
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider,
         seller=row.seller,
         details=row.details,
@@ -175,7 +175,7 @@ def _apply(provider: LogisticsProvider, row: PackageRow, actor: Viewer | None) -
         registered_at=row.registered_at,
     )
     for attempt in row.attempts:
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=package,
             attempted_at=attempt.at,
             failure_reason=attempt.reason,
@@ -186,11 +186,11 @@ def _apply(provider: LogisticsProvider, row: PackageRow, actor: Viewer | None) -
     if row.outcome_at is None:  # the row says neither "delivered" nor "rejected"
         return
     if row.outcome == "delivered":
-        services.record_delivered(
+        delivery.record_delivered(
             package=package, delivered_at=row.outcome_at, actor=actor, channel=Channel.CSV
         )
     elif row.outcome == "rejected":
-        services.record_seller_rejection(
+        delivery.record_seller_rejection(
             package=package,
             rejected_at=row.outcome_at,
             note=row.outcome_note,

@@ -15,9 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller, User
-from returns import emails, services
+from returns import delivery, emails, services
+from returns.delivery import PackageDetails
 from returns.models import DeliveryAttempt, EventAction, FailedPackage, Notification, PackageEvent
-from returns.services import PackageDetails
 
 Status = FailedPackage.Status
 
@@ -121,7 +121,7 @@ def seed_packages() -> int:
             continue
         provider = providers[spec.provider]
         agent = User.objects.filter(provider=provider, is_staff=True).first()
-        package = services.register_package(
+        package = delivery.register_package(
             provider=provider,
             seller=sellers[spec.shop],
             details=PackageDetails(
@@ -146,7 +146,7 @@ def seed_packages() -> int:
 def _fail_three_times(package: FailedPackage) -> None:
     now = timezone.now()
     for number, reason in enumerate(FAILURES):
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=package,
             attempted_at=now - ATTEMPTS_AGO[number],
             failure_reason=reason,
@@ -158,16 +158,16 @@ def _fail_three_times(package: FailedPackage) -> None:
 def _play(package: FailedPackage, story: str, agent: User | None) -> None:
     now = timezone.now()
     if story == "in_delivery":
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=package,
             attempted_at=now - timedelta(hours=3),
             failure_reason=FAILURES[0],
             channel="api",
         )
     elif story == "delivered":
-        services.record_delivered(package=package, delivered_at=now, channel="api")
+        delivery.record_delivered(package=package, delivered_at=now, channel="api")
     elif story in {"rejected", "destroyed"}:
-        services.record_seller_rejection(
+        delivery.record_seller_rejection(
             package=package, rejected_at=now, note="Refused at the door", channel="api"
         )
         if story == "destroyed":
@@ -218,7 +218,7 @@ def _move_back_in_time(
         deadline = (
             timezone.now() + deadline_in
             if deadline_in is not None
-            else services.claim_deadline_for(package.failed_at - delta, package.seller.time_zone)
+            else delivery.claim_deadline_for(package.failed_at - delta, package.seller.time_zone)
         )
         FailedPackage.objects.filter(pk=package.pk).update(claim_deadline=deadline)
 

@@ -1,6 +1,6 @@
 """Standing instructions (DESIGN.md §6): the seller's rule for a package's last failed attempt.
 
-Applied once, by `services.record_failed_attempt`, in the failure's own
+Applied once, by `delivery.record_failed_attempt`, in the failure's own
 transaction. The rule claims the package with a send-back ticket to the
 seller's default return address, or releases it; the event names the rule, and
 the seller's notice says what it did and offers the undo until the deadline

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
-from returns import services
+from returns import delivery, state_change
 from returns.models import Channel, FailedPackage, IntakeEvent
 from returns.schemas import (
     AnyEvent,
@@ -66,7 +66,7 @@ def apply_event(*, provider: LogisticsProvider, event: AnyEvent) -> IntakeAnswer
         with transaction.atomic():
             try:
                 answer = APPLY[event.type](provider, event)
-            except services.ImplausibleTime as refusal:
+            except delivery.ImplausibleTime as refusal:
                 raise IntakeRejected(TIME_FIELD[event.type], refusal.message) from None
             IntakeEvent.objects.create(
                 provider=provider,
@@ -106,10 +106,10 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
             "shop_code",
             gettext("No seller has the shop code %(shop_code)s.") % {"shop_code": event.shop_code},
         )
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider,
         seller=seller,
-        details=services.PackageDetails(
+        details=delivery.PackageDetails(
             tracking_number=event.tracking_number,
             order_id=event.order_id,
             return_id=event.return_id,
@@ -127,7 +127,7 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
 
 def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:
     package = _in_delivery(provider, event.tracking_number, "attempt")
-    attempt = services.record_failed_attempt(
+    attempt = delivery.record_failed_attempt(
         package=package,
         attempted_at=event.attempted_at,
         failure_reason=event.failure_reason,
@@ -141,7 +141,7 @@ def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -
 
 def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeAnswer:
     package = _in_delivery(provider, event.tracking_number, "delivery")
-    services.record_delivered(
+    delivery.record_delivered(
         package=package, delivered_at=event.delivered_at, channel=Channel.API, locked=True
     )
     return _answer(event, package)
@@ -149,7 +149,7 @@ def _delivered(provider: LogisticsProvider, event: DeliveredToSeller) -> IntakeA
 
 def _rejected(provider: LogisticsProvider, event: SellerRejected) -> IntakeAnswer:
     package = _in_delivery(provider, event.tracking_number, "rejection")
-    services.record_seller_rejection(
+    delivery.record_seller_rejection(
         package=package,
         rejected_at=event.rejected_at,
         note=event.note,
@@ -165,7 +165,7 @@ APPLY: dict[str, Callable[[LogisticsProvider, Any], IntakeAnswer]] = {
     "delivered_to_seller": _delivered,
     "seller_rejected": _rejected,
 }
-# The time each event reports, checked by the services (`services.ImplausibleTime`):
+# The time each event reports, checked by the services (`delivery.ImplausibleTime`):
 # in the future, older than a year, or before the package's previous attempt.
 TIME_FIELD = {
     "return_registered": "occurred_at",
@@ -183,7 +183,7 @@ def _in_delivery(provider: LogisticsProvider, tracking_number: str, what: str) -
     # this copy (`locked=True`) rather than reading and locking the package again. get(),
     # as the number is unique per provider: first() would sort by the model's order.
     try:
-        package = services.locking(packages_of(provider)).get(tracking_number=tracking_number)
+        package = state_change.locking(packages_of(provider)).get(tracking_number=tracking_number)
     except FailedPackage.DoesNotExist:
         raise IntakeRejected(
             "tracking_number",

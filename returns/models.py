@@ -494,7 +494,7 @@ SELLER_EVENT_LABELS: dict[str, StrOrPromise] = {
     EventAction.INSTRUCTION_UNDONE: _("Standing instruction undone"),
 }
 
-# What the console's package page lets staff edit (returns.services.edit_package_details).
+# What the console's package page lets staff edit (returns.delivery.edit_package_details).
 EDITABLE_DETAILS = [
     "description",
     "weight_grams",

@@ -14,7 +14,8 @@ from portal.tenancy import AuthenticatedRequest, seller_required
 from returns import certificates, inbox, selectors
 from returns.forms import PackageFilterForm
 from returns.models import Channel, FailedPackage, Notification
-from returns.services import explain_state, release_package
+from returns.refusals import explain_state
+from returns.services import release_package
 
 PAGE_SIZE = 25
 # Where a package the seller let go goes: destruction, then its certificate.

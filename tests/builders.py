@@ -8,14 +8,9 @@ from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
+from returns.delivery import PackageDetails, record_failed_attempt, register_package
 from returns.models import Channel, FailedPackage
-from returns.services import (
-    PackageDetails,
-    confirm_destruction,
-    record_failed_attempt,
-    register_package,
-    release_package,
-)
+from returns.services import confirm_destruction, release_package
 from tickets.models import Ticket
 from tickets.services import TicketRequest, open_ticket
 

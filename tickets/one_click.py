@@ -16,13 +16,9 @@ from portal.formatting import local_date
 from portal.models import ReturnAddress
 from returns import action_links
 from returns.models import ActionLink, Channel, FailedPackage, InstructionRule
-from returns.services import (
-    claim_package,
-    explain_state,
-    locking,
-    release_package,
-    undo_standing_instruction,
-)
+from returns.refusals import explain_state
+from returns.services import claim_package, release_package, undo_standing_instruction
+from returns.state_change import locking
 from tickets import emails
 from tickets.models import OPEN_STATUSES, Ticket, TicketMessage
 from tickets.services import _refuse_second_claim, _unused_reference

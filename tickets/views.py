@@ -13,7 +13,7 @@ from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest, check_console_permission, seller_required
 from returns import selectors as package_selectors
 from returns.models import FailedPackage
-from returns.services import explain_state
+from returns.refusals import explain_state
 from tickets import selectors, services
 from tickets.forms import CategoryForm, ReplyForm, TicketForm
 from tickets.models import Attachment, Ticket

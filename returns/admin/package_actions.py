@@ -27,7 +27,7 @@ from django_stubs_ext import StrOrPromise
 
 from portal.errors import DomainError
 from portal.formatting import local_date
-from returns import services
+from returns import delivery, services
 from returns.admin.export import export_csv
 from returns.forms import DestructionForm, FailedAttemptForm, WithdrawClaimForm
 from returns.models import Channel, FailedPackage
@@ -196,7 +196,7 @@ def record_failed_attempt(
     last_attempts = []
 
     def record(package: FailedPackage) -> None:
-        attempt = services.record_failed_attempt(
+        attempt = delivery.record_failed_attempt(
             package=package,
             actor=request.user,
             channel=Channel.ADMIN,

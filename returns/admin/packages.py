@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 from portal.models import LogisticsProvider
-from returns import selectors, services
+from returns import delivery, selectors
 from returns.admin.floor import FloorViews
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
 from returns.admin.paging import CappedPaginator
@@ -335,7 +335,7 @@ class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.Mo
     def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
         # Through the service, which writes only what the form changed (never a status a
         # service changed while this request ran) and the audit event.
-        services.edit_package_details(
+        delivery.edit_package_details(
             package=obj,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             actor=request.user,

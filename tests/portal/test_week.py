@@ -10,15 +10,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from returns.delivery import PackageDetails, record_seller_rejection, register_package
 from returns.models import Channel
-from returns.services import (
-    PackageDetails,
-    claim_package,
-    confirm_destruction,
-    record_seller_rejection,
-    register_package,
-    release_package,
-)
+from returns.services import claim_package, confirm_destruction, release_package
 from tests.builders import awaiting_package, question_ticket
 from tests.helpers import provider_staff_group
 from tickets.services import reply_as_staff

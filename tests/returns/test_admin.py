@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from returns import services, tokens
+from returns import delivery, tokens
 from returns.admin import FailedPackageAdmin
 from returns.models import ApiToken, EventAction, FailedPackage, Notification, PackageEvent
 from tests.factories import AttemptFactory, PackageFactory
@@ -25,13 +25,13 @@ def admin_client(client_for, operator):
 
 @pytest.fixture
 def package(provider_x, seller_a):
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider_x,
         seller=seller_a,
-        details=services.PackageDetails(tracking_number="TRK-1", order_id="ORD-1"),
+        details=delivery.PackageDetails(tracking_number="TRK-1", order_id="ORD-1"),
         channel="api",
     )
-    services.record_failed_attempt(
+    delivery.record_failed_attempt(
         package=package,
         attempted_at=timezone.now() - timedelta(hours=2),
         failure_reason="Gate locked",
@@ -115,7 +115,7 @@ def test_saving_the_package_form_never_writes_back_a_status_changed_meanwhile(
     admin_client, package, monkeypatch
 ):
     loaded_before = FailedPackage.objects.get(pk=package.pk)
-    services.record_seller_rejection(package=package, rejected_at=timezone.now(), channel="api")
+    delivery.record_seller_rejection(package=package, rejected_at=timezone.now(), channel="api")
     monkeypatch.setattr(FailedPackageAdmin, "get_object", lambda *args, **kw: loaded_before)
 
     admin_client.post(

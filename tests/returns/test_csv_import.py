@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from portal.errors import DomainError
-from returns import services
+from returns import delivery
 from returns.csv_import import import_packages
 from returns.management.commands.import_packages import Command as ImportCommand
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
@@ -138,7 +138,7 @@ def test_a_row_the_state_machine_refuses_leaves_nothing_of_itself(
     def refuse(**kwargs):
         raise DomainError("The courier's scanner was unplugged.")
 
-    monkeypatch.setattr(services, "record_delivered", refuse)
+    monkeypatch.setattr(delivery, "record_delivered", refuse)
     data = csv_bytes(
         row("TRK-1", **failed(30), outcome="delivered", outcome_at=when(5)),
         row("TRK-2"),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.formatting import local_datetime, time_left
-from returns.services import claim_deadline_for
+from returns.delivery import claim_deadline_for
 
 
 def at(text: str, zone: str) -> datetime:

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from returns import emails, services
+from returns import delivery, emails
 from returns.models import Notification
 from tests.factories import AttemptFactory, PackageFactory
 
@@ -22,7 +22,7 @@ def failed_package(provider_x, seller_a):
     )
     with time_machine.travel(datetime(2026, 3, 3, 15, 20, tzinfo=BANGKOK), tick=False):
         for hours_ago, reason in [(50, "Nobody home"), (26, "Shop closed"), (2, "Address unclear")]:
-            services.record_failed_attempt(
+            delivery.record_failed_attempt(
                 package=package,
                 attempted_at=timezone.now() - timedelta(hours=hours_ago),
                 failure_reason=reason,

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone, translation
 
-from returns import services
+from returns import delivery
 from returns.models import PackageEvent
 from tests.factories import PackageFactory
 
@@ -20,7 +20,7 @@ def in_delivery(provider_x, seller_a):
 
 
 def test_an_attempt_is_stored_as_facts_and_worded_when_read(in_delivery):
-    services.record_failed_attempt(
+    delivery.record_failed_attempt(
         package=in_delivery,
         attempted_at=timezone.now() - timedelta(hours=1),
         failure_reason="Nobody at the address",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import ReturnAddress, SellerRole
-from returns import action_links, instructions, services
+from returns import action_links, delivery, instructions, services
 from returns.models import (
     ActionLink,
     Channel,
@@ -46,10 +46,10 @@ def set_rule(seller, rule: str, min_value: str | None = None, currency: str = ""
 def fail(seller, provider, *, value: str | None = None, currency: str = "") -> FailedPackage:
     """A package registered and failed three times through the services, as the API does."""
     n = next(_numbers)
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider,
         seller=seller,
-        details=services.PackageDetails(
+        details=delivery.PackageDetails(
             tracking_number=f"SI{n:08d}",
             order_id=f"ORD-{n}",
             declared_value=Decimal(value) if value else None,
@@ -58,7 +58,7 @@ def fail(seller, provider, *, value: str | None = None, currency: str = "") -> F
         channel=Channel.API,
     )
     for attempt in range(settings.MAX_DELIVERY_ATTEMPTS):
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=package,
             attempted_at=timezone.now() - timedelta(hours=3 - attempt),
             failure_reason="Nobody at the address",
@@ -187,14 +187,14 @@ def test_without_a_default_address_a_send_back_rule_asks_and_says_why(seller_a, 
 
 def test_a_rejected_package_is_never_touched(seller_a, provider_x, address):
     set_rule(seller_a, Rule.SEND_BACK)
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider_x,
         seller=seller_a,
-        details=services.PackageDetails(tracking_number="REJ1", order_id="O-1"),
+        details=delivery.PackageDetails(tracking_number="REJ1", order_id="O-1"),
         channel=Channel.API,
     )
 
-    services.record_seller_rejection(
+    delivery.record_seller_rejection(
         package=package, rejected_at=timezone.now(), channel=Channel.API
     )
 
@@ -231,14 +231,14 @@ def test_the_last_attempt_with_a_rule_stays_within_its_query_budget(
 ):
     set_rule(seller_a, Rule.SEND_BACK)
     package = fail(seller_a, provider_x)  # warms nothing: each package is its own
-    other = services.register_package(
+    other = delivery.register_package(
         provider=provider_x,
         seller=seller_a,
-        details=services.PackageDetails(tracking_number="QB1", order_id="O-QB"),
+        details=delivery.PackageDetails(tracking_number="QB1", order_id="O-QB"),
         channel=Channel.API,
     )
     for attempt in range(2):
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=other,
             attempted_at=timezone.now() - timedelta(hours=3 - attempt),
             failure_reason="Closed",
@@ -246,7 +246,7 @@ def test_the_last_attempt_with_a_rule_stays_within_its_query_budget(
         )
 
     with django_assert_max_num_queries(40):
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=other, attempted_at=timezone.now(), failure_reason="Closed", channel="api"
         )
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.errors import DomainError
-from returns import services
+from returns import delivery, services
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 
@@ -89,7 +89,7 @@ def test_recording_an_attempt_locks_the_package_not_its_seller_or_provider(provi
 
     def attempt_in_an_open_transaction():
         with transaction.atomic():
-            services.record_failed_attempt(
+            delivery.record_failed_attempt(
                 package=held, attempted_at=timezone.now(), failure_reason="1", channel="api"
             )
             recorded.set()
@@ -100,7 +100,7 @@ def test_recording_an_attempt_locks_the_package_not_its_seller_or_provider(provi
         try:
             with transaction.atomic():
                 connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
-                services.record_failed_attempt(
+                delivery.record_failed_attempt(
                     package=other, attempted_at=timezone.now(), failure_reason="1", channel="api"
                 )
         finally:
@@ -113,17 +113,17 @@ def test_recording_an_attempt_locks_the_package_not_its_seller_or_provider(provi
 
 def test_two_agents_recording_the_last_attempt_fail_the_package_once(provider_x, seller_a):
     package = PackageFactory(provider=provider_x, seller=seller_a)
-    services.record_failed_attempt(
+    delivery.record_failed_attempt(
         package=package, attempted_at=timezone.now(), failure_reason="1", channel="api"
     )
-    services.record_failed_attempt(
+    delivery.record_failed_attempt(
         package=package, attempted_at=timezone.now(), failure_reason="2", channel="api"
     )
     outcomes = []
 
     def third_attempt():
         try:
-            services.record_failed_attempt(
+            delivery.record_failed_attempt(
                 package=package, attempted_at=timezone.now(), failure_reason="3", channel="api"
             )
             outcomes.append("recorded")

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.errors import DomainError
-from returns import services
+from returns import delivery, services, state_change
+from returns.delivery import PackageDetails
 from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
-from returns.services import PackageDetails
 from tests.factories import AttemptFactory, PackageFactory, UserFactory
 
 Status = FailedPackage.Status
@@ -49,7 +49,7 @@ def actions_for(package) -> list[str]:
 
 
 def fail_attempt(package, hours_ago=1, reason="Nobody at the address"):
-    return services.record_failed_attempt(
+    return delivery.record_failed_attempt(
         package=package,
         attempted_at=timezone.now() - timedelta(hours=hours_ago),
         failure_reason=reason,
@@ -61,7 +61,7 @@ def fail_attempt(package, hours_ago=1, reason="Nobody at the address"):
 
 
 def test_registering_creates_a_package_in_delivery_with_an_event(provider_x, seller_a, xavier):
-    package = services.register_package(
+    package = delivery.register_package(
         provider=provider_x,
         seller=seller_a,
         details=PackageDetails(tracking_number="TH123", order_id="O-1", description="Lamp"),
@@ -78,7 +78,7 @@ def test_registering_creates_a_package_in_delivery_with_an_event(provider_x, sel
 
 def test_registering_a_known_tracking_number_is_refused_and_writes_nothing(in_delivery):
     with pytest.raises(DomainError, match="already registered"):
-        services.register_package(
+        delivery.register_package(
             provider=in_delivery.provider,
             seller=in_delivery.seller,
             details=PackageDetails(tracking_number=in_delivery.tracking_number, order_id="X"),
@@ -147,9 +147,9 @@ def test_an_attempt_on_a_package_no_longer_in_delivery_is_refused(awaiting):
 
 def test_a_caller_holding_the_lock_has_its_copy_used_not_read_again(in_delivery):
     with transaction.atomic():
-        [locked] = services.locking(FailedPackage.objects.filter(pk=in_delivery.pk))
+        [locked] = state_change.locking(FailedPackage.objects.filter(pk=in_delivery.pk))
         with CaptureQueriesContext(connection) as queries:
-            attempt = services.record_failed_attempt(
+            attempt = delivery.record_failed_attempt(
                 package=locked,
                 attempted_at=timezone.now(),
                 failure_reason="Nobody at the address",
@@ -166,7 +166,7 @@ def test_a_caller_holding_the_lock_has_its_copy_used_not_read_again(in_delivery)
 @pytest.mark.django_db(transaction=True)
 def test_a_caller_claiming_the_lock_outside_a_transaction_is_refused(in_delivery):
     with pytest.raises(TransactionManagementError):
-        services.record_failed_attempt(
+        delivery.record_failed_attempt(
             package=in_delivery,
             attempted_at=timezone.now(),
             failure_reason="Nobody at the address",
@@ -187,7 +187,7 @@ def test_an_attempt_in_the_future_is_refused(in_delivery):
 def test_delivered_to_the_seller_closes_the_package_as_returned(in_delivery):
     delivered_at = timezone.now() - timedelta(hours=2)
 
-    services.record_delivered(package=in_delivery, delivered_at=delivered_at, channel="api")
+    delivery.record_delivered(package=in_delivery, delivered_at=delivered_at, channel="api")
 
     in_delivery.refresh_from_db()
     assert (in_delivery.status, in_delivery.returned_at) == (Status.RETURNED, delivered_at)
@@ -196,7 +196,7 @@ def test_delivered_to_the_seller_closes_the_package_as_returned(in_delivery):
 
 
 def test_a_seller_rejection_instructs_destruction_and_informs_the_seller(in_delivery):
-    services.record_seller_rejection(
+    delivery.record_seller_rejection(
         package=in_delivery, rejected_at=timezone.now(), note="Refused at door", channel="api"
     )
 
@@ -413,17 +413,17 @@ TRANSITIONS = {
     ),
     "delivered": (
         Status.IN_DELIVERY,
-        lambda p: services.record_delivered(package=p, delivered_at=timezone.now(), channel="api"),
+        lambda p: delivery.record_delivered(package=p, delivered_at=timezone.now(), channel="api"),
     ),
     "rejected": (
         Status.IN_DELIVERY,
-        lambda p: services.record_seller_rejection(
+        lambda p: delivery.record_seller_rejection(
             package=p, rejected_at=timezone.now(), channel="api"
         ),
     ),
     "attempt": (
         Status.IN_DELIVERY,
-        lambda p: services.record_failed_attempt(
+        lambda p: delivery.record_failed_attempt(
             package=p, attempted_at=timezone.now(), failure_reason="x", channel="api"
         ),
     ),

@@ -7,13 +7,9 @@ from django.utils import timezone
 
 from portal.demo import DEFAULT_PASSWORD, seed_accounts
 from portal.models import LogisticsProvider, Seller
+from returns.delivery import PackageDetails, record_seller_rejection, register_package
 from returns.models import Channel, Notification
-from returns.services import (
-    PackageDetails,
-    claim_package,
-    record_seller_rejection,
-    register_package,
-)
+from returns.services import claim_package
 from tests.builders import awaiting_package
 from tickets.demo import seed_tickets
 from tickets.models import Ticket

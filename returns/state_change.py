@@ -1,0 +1,115 @@
+"""The steps every transition shares: the compare-and-set on the status, the audit
+event written in the same transaction, and the row lock a change is made under.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.errors import DomainError
+from portal.models import User
+from portal.tenancy import Viewer
+from returns.models import DeliveryAttempt, EventAction, FailedPackage, PackageEvent
+from returns.refusals import explain_state
+
+Status = FailedPackage.Status
+
+
+def acting_user(user: Viewer | None) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def record_event(
+    package: FailedPackage,
+    *,
+    action: EventAction,
+    from_status: str,
+    actor: Viewer | None,
+    channel: str,
+    detail: str = "",
+    facts: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> PackageEvent:
+    """Append the event. `detail` is what a person typed; the services' own account goes in
+    `facts`, worded when it is read (PackageEvent.description), in the reader's language."""
+    return PackageEvent.objects.create(
+        package=package,
+        action=action,
+        from_status=from_status,
+        to_status=package.status,
+        actor=acting_user(actor),
+        channel=channel,
+        detail=detail,
+        facts=facts or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def move_status(
+    package: FailedPackage,
+    *,
+    expected: Status,
+    to: Status,
+    condition: Q | None = None,
+    **fields: Any,
+) -> str:
+    """Compare-and-set the status; returns the old status or raises with the reason."""
+    rows = (
+        FailedPackage.objects.filter(pk=package.pk, status=expected)
+        .filter(condition or Q())
+        .update(status=to, **fields)
+    )
+    if rows != 1:
+        package.refresh_from_db()
+        raise DomainError(explain_state(package))
+    package.status = to
+    for name, value in fields.items():
+        setattr(package, name, value)
+    return expected
+
+
+def locking(packages: QuerySet[FailedPackage]) -> QuerySet[FailedPackage]:
+    """Packages read under a row lock, with the seller and provider the notices name, and
+    how many attempts each has and when the last one was (`_attempts_so_far`).
+
+    The lock is on the package row alone: locking the joined rows too would queue
+    every change for one seller or provider behind the previous one's commit. The
+    attempts are read in the same query: the intake API's busiest event needs them,
+    and a second round trip cost it more than the subqueries do.
+    """
+    attempts = DeliveryAttempt.objects.filter(package=OuterRef("pk")).order_by().values("package")
+    return (
+        packages.select_for_update(of=("self",))
+        .select_related("seller", "provider")
+        .annotate(
+            attempt_count=Coalesce(Subquery(attempts.annotate(n=Count("pk")).values("n")), 0),
+            last_attempt_at=Subquery(attempts.annotate(at=Max("attempted_at")).values("at")),
+        )
+    )
+
+
+def _locked(package: FailedPackage) -> FailedPackage:
+    """The package re-read under a row lock, for changes that depend on its rows."""
+    return locking(FailedPackage.objects.all()).get(pk=package.pk)
+
+
+@contextmanager
+def changing(package: FailedPackage, locked: bool) -> Iterator[FailedPackage]:
+    """One change's transaction, and the package in it under its row lock.
+
+    `locked=True` is for a caller that read the package with `locking()` in its own
+    transaction, as the intake API does: the package is not read again and no savepoint
+    is taken, so a refusal rolls back the caller's whole transaction.
+    """
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "locked=True needs the transaction holding the lock."
+        )
+    with transaction.atomic(savepoint=not locked):
+        yield package if locked else _locked(package)
