@@ -1,22 +1,20 @@
-"""Packages in the console: the list an agent works from, the package page, the CSV upload.
+"""Packages in the console: the list an agent works from and the package page; its filters
+are in `package_filters`, the CSV upload in `package_import`.
 
 A package's status is never a form field: it changes only through the list's
 actions and the buttons on its page, which call the services.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.admin import ModelAdmin, helpers
+from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -27,19 +25,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
-from portal.models import LogisticsProvider
-from returns import delivery, selectors
+from returns import delivery
 from returns.admin.floor import FloorViews
 from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
+from returns.admin.package_filters import DeadlineFilter, DestructionFilter, StatusFilter
+from returns.admin.package_import import PackageImportViews
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
 from returns.admin.search import PrefixSearch
-from returns.csv_format import format_help
-from returns.csv_import import import_packages
-from returns.forms import PackageImportForm
 from returns.models import (
     EDITABLE_DETAILS,
-    STAFF_STATES,
     Channel,
     DeliveryAttempt,
     FailedPackage,
@@ -48,60 +43,6 @@ from returns.models import (
 from returns.staff_words import badge
 
 Status = FailedPackage.Status
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """The statuses as an agent says them (the model's labels are the seller's)."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [(value, STAFF_STATES[value].capitalize()) for value in Status.values]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() in Status.values:
-            return queryset.filter(status=self.value())
-        return queryset
-
-
-class DeadlineFilter(admin.SimpleListFilter):
-    """Open claim windows by how soon they close."""
-
-    title = _("claim deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [
-            ("closed", gettext("Passed (closing now)")),
-            ("today", gettext("Closes today")),
-            ("48h", gettext("Closes within 48 hours")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        if self.value() == "closed":
-            return selectors.windows_closed(queryset, now=now)
-        # A deadline is the end of a day in the seller's zone, so it falls on the
-        # seller's today exactly when it is less than a day away.
-        if self.value() == "today":
-            return selectors.windows_closing(queryset, now=now, within=timedelta(days=1))
-        if self.value() == "48h":
-            return selectors.windows_closing(queryset, now=now, within=selectors.CLOSING_SOON)
-        return queryset
-
-
-class DestructionFilter(admin.SimpleListFilter):
-    title = _("destruction")
-    parameter_name = "destruction"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [("overdue", gettext("Overdue"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "overdue":
-            return selectors.overdue_destructions(queryset)
-        return queryset
 
 
 class AttemptInline(ReadOnly, admin.TabularInline):
@@ -181,7 +122,9 @@ DESTRUCTION_FIELDS = [
 
 
 @admin.register(FailedPackage)
-class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.ModelAdmin):
+class FailedPackageAdmin(
+    PackageImportViews, FloorViews, ProviderScopedAdmin, PrefixSearch, admin.ModelAdmin
+):
     list_display = [
         "tracking_number",
         "seller_name",
@@ -363,54 +306,3 @@ class FailedPackageAdmin(FloorViews, ProviderScopedAdmin, PrefixSearch, admin.Mo
             else []
         )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
-
-    # --- the CSV upload ---------------------------------------------------------------
-
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("returns.add_failedpackage")
-
-    def import_providers(self, request: HttpRequest) -> QuerySet[LogisticsProvider]:
-        """The providers this user may import packages for."""
-        providers = LogisticsProvider.objects.all()
-        if request.user.is_superuser:
-            return providers
-        return providers.filter(pk=request.user.provider_id)
-
-    def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name="returns_failedpackage_import"), *super().get_urls()]
-
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        extra_context = {
-            "title": gettext("Packages"),
-            "has_import_permission": self.has_import_permission(request),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def import_view(self, request: HttpRequest) -> TemplateResponse:
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        posted = request.method == "POST"
-        form = PackageImportForm(
-            request.POST if posted else None,
-            request.FILES if posted else None,
-            providers=self.import_providers(request),
-        )
-        report = None
-        if form.is_valid():
-            report = import_packages(
-                provider=form.cleaned_data["provider"],
-                data=form.cleaned_data["file"].read(),
-                actor=request.user,
-            )
-            level = messages.SUCCESS if report.ok else messages.WARNING
-            self.message_user(request, str(report), level)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Import packages from a CSV file"),
-            "form": form,
-            "report": report,
-            "format_help": format_help(),
-        }
-        return TemplateResponse(request, "admin/returns/failedpackage/import.html", context)
