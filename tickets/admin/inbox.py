@@ -1,94 +1,27 @@
-"""The provider console's ticket inbox (DESIGN.md §9): scoped lists, the thread, replies.
-
-Staff see their own provider's tickets only, through the console's
-`ProviderScopedAdmin` (returns.admin.scoping): every list, search, filter,
-action and page starts from `get_queryset`, which goes through `for_user`,
-and a ticket outside it answers 404. The status is never a form field; it
-moves through the page's buttons and the list's actions, which call
-`tickets.services`. Messages and attachments are shown on the ticket page
-and are not edited or deleted anywhere.
-"""
+"""The ticket inbox: the scoped list an agent triages, its columns and its actions."""
 
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import ModelAdmin
-from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 from returns.admin.scoping import ProviderScopedAdmin
 from returns.admin.widgets import OnePassCheckbox, ScopedRawIdWidget
 from returns.models import FailedPackage
 from tickets import desk, selectors, services
-from tickets.forms import StaffReplyForm
+from tickets.admin.filters import AssigneeFilter, ResponseFilter, StatusFilter
+from tickets.admin.thread import ThreadViews
 from tickets.models import INBOX_ORDERING, STAFF_STATUSES, Ticket
 
 Status = Ticket.Status
-
-# The button that moves a ticket to each status, from the page's toolbar.
-STATUS_BUTTONS = {
-    Status.OPEN: _("Reopen"),
-    Status.WAITING_ON_SELLER: _("Waiting on the seller"),
-    Status.RESOLVED: _("Mark resolved"),
-    # Translators: a button that closes a ticket (the verb).
-    Status.CLOSED: pgettext_lazy("ticket action", "Close"),
-}
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    title = _("assignee")
-    parameter_name = "assigned"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [("nobody", gettext("Unassigned (open)")), ("me", gettext("Assigned to me"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.value() == "nobody":
-            return queryset.unassigned()
-        if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        return queryset
-
-
-class ResponseFilter(admin.SimpleListFilter):
-    title = _("first answer")
-    parameter_name = "response"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [("overdue", gettext("Overdue")), ("awaiting", gettext("Awaiting a first answer"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.value() == "overdue":
-            return queryset.overdue()
-        if self.value() == "awaiting":
-            return queryset.filter(status=Status.OPEN, first_response_at__isnull=True)
-        return queryset
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return list(STAFF_STATUSES.items())
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.value() in STAFF_STATUSES:
-            return queryset.filter(status=self.value())
-        return queryset
 
 
 HANDLING_FIELDS = [
@@ -105,7 +38,7 @@ ARRANGEMENT_FIELDS = ["delivery_address", "contact_phone", "preferred_date", "pr
 
 
 @admin.register(Ticket)
-class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
+class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
     # What an agent triages by comes first; the rest may scroll on a narrow screen.
     list_display = [
         "reference",
@@ -222,19 +155,6 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
             context.update(desk.desk_context(request, obj, context["reply_form"]))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict[str, Any]:
-        return {
-            "ticket": ticket,
-            "thread": selectors.thread(ticket, request.user),
-            "reply_form": reply_form or _reply_form(ticket),
-            "can_change": self.has_change_permission(request, ticket),
-            "status_buttons": _status_buttons(ticket),
-            "staff_status": STAFF_STATUSES[ticket.status],
-            "is_overdue": ticket.is_overdue(),
-            "response_hours": settings.TICKET_FIRST_RESPONSE_HOURS,
-            "assigned_to_me": ticket.assignee_id == request.user.pk,
-        }
-
     # --- columns and read-only fields ---------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
@@ -270,96 +190,6 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("opened by"))
     def opened_by(self, ticket: Ticket) -> str:
         return ticket.created_by.email if ticket.created_by else ""
-
-    # --- the page's buttons and reply box ---------------------------------------------
-
-    def get_urls(self) -> list[URLPattern]:
-        def view(function):
-            return self.admin_site.admin_view(require_POST(function))
-
-        info = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("<path:object_id>/reply/", view(self.reply_view), name=f"{info}_reply"),
-            path("<path:object_id>/assign/", view(self.assign_view), name=f"{info}_assign"),
-            path("<path:object_id>/status/", view(self.status_view), name=f"{info}_status"),
-            *super().get_urls(),
-        ]
-
-    def _ticket_to_change(self, request: HttpRequest, object_id: str) -> Ticket:
-        ticket = self.get_object(request, unquote(object_id))
-        if not self.has_change_permission(request, ticket):
-            raise PermissionDenied
-        return ticket
-
-    def _back_to(self, request: HttpRequest, ticket: Ticket) -> HttpResponseRedirect:
-        """The ticket page again, keeping the list filter the agent came from."""
-        url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
-        context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
-        return HttpResponseRedirect(add_preserved_filters(context, url))
-
-    def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        ticket = self._ticket_to_change(request, object_id)
-        form = _reply_form(ticket, request.POST, request.FILES)
-        if not form.is_valid():
-            # The ticket page again, with what was typed and the errors. It is rendered
-            # as a GET so that the admin shows the details form rather than saving it.
-            request.method = "GET"
-            return self.change_view(request, object_id, extra_context={"reply_form": form})
-        try:
-            services.reply_as_staff(
-                ticket=ticket,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                internal=form.internal,
-                files=form.cleaned_data["attachments"],
-                status=form.cleaned_data["next_status"] or None,
-            )
-        except DomainError as error:
-            # The ticket moved meanwhile (the seller closed it, say): nothing was sent.
-            self.message_user(request, error.message, messages.ERROR)
-            return self._back_to(request, ticket)
-        if form.internal:
-            done = gettext("Internal note added: the seller does not see it and is not emailed.")
-        else:
-            done = gettext("Reply sent: %(seller)s is emailed at %(email)s.") % {
-                "seller": ticket.seller.name,
-                "email": ticket.seller.contact_email,
-            }
-        self.message_user(request, done, messages.SUCCESS)
-        return self._back_to(request, ticket)
-
-    def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        ticket = self._ticket_to_change(request, object_id)
-        try:
-            services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                gettext("Ticket %(reference)s is yours.") % {"reference": ticket.reference},
-                messages.SUCCESS,
-            )
-        return self._back_to(request, ticket)
-
-    def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        ticket = self._ticket_to_change(request, object_id)
-        status = request.POST.get("status", "")
-        if status not in STAFF_STATUSES:
-            self.message_user(request, gettext("Choose one of the status buttons."), messages.ERROR)
-            return self._back_to(request, ticket)
-        try:
-            services.change_ticket_status(ticket=ticket, status=status, actor=request.user)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                gettext("Ticket %(reference)s is now %(status)s.")
-                % {"reference": ticket.reference, "status": STAFF_STATUSES[status].lower()},
-                messages.SUCCESS,
-            )
-        return self._back_to(request, ticket)
 
     # --- list actions -----------------------------------------------------------------
 
@@ -427,27 +257,6 @@ class TicketAdmin(OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
             # Translators: a count of tickets just closed, e.g. "2 closed."
             lambda n: ngettext("%(count)s closed.", "%(count)s closed.", n) % {"count": n},
         )
-
-
-def _reply_form(ticket: Ticket, *args: Any) -> StaffReplyForm:
-    """The reply box, its next status the ticket's own unless the agent picks another.
-
-    Every status is offered, so a move the ticket no longer allows (the seller closed
-    it while the agent typed) is refused by the service in words, not as a bad choice.
-    """
-    statuses = list(STAFF_STATUSES.items())
-    return StaffReplyForm(*args, statuses=statuses, initial={"next_status": ticket.status})
-
-
-def _status_buttons(ticket: Ticket) -> list[tuple[str, str]]:
-    buttons = []
-    for status, label in STATUS_BUTTONS.items():
-        if status not in services.STAFF_MOVES[ticket.status]:
-            continue
-        if status == Status.OPEN and ticket.is_open:
-            label = gettext("Back to open")  # from waiting on the seller, which is no reopening
-        buttons.append((status, label))
-    return buttons
 
 
 def _person(user) -> str:
