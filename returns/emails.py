@@ -348,14 +348,27 @@ DEFERRED_KINDS = {
 
 def load_deferred_packages(notifications: list[Notification]) -> None:
     """Read the packages (with seller and provider) of the notices still to render in one
-    query, and hang each on its notice, for `render_deferred`."""
-    ids = {n.package_id for n in notifications if not n.subject}
-    if not ids:
+    query, and hang each on its notice, for `render_deferred`; address the sellers' ones,
+    when sent, to the addresses confirmed by then (one query for the batch's sellers)."""
+    deferred = [n for n in notifications if not n.subject]
+    if not deferred:
         return
-    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(ids)
-    for notification in notifications:
+    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(
+        {n.package_id for n in deferred}
+    )
+    sellers = {n.seller_id for n in deferred if n.audience == Notification.Audience.SELLER}
+    extra: dict[int, list[str]] = {}
+    for seller_id, email in (
+        NotificationAddress.objects.confirmed()
+        .filter(seller_id__in=sellers)
+        .values_list("seller_id", "email")
+    ):
+        extra.setdefault(seller_id, []).append(email)
+    for notification in deferred:
         if notification.package_id in packages:
             notification.package = packages[notification.package_id]
+        if notification.audience == Notification.Audience.SELLER and notification.seller_id:
+            notification.also_to = "\n".join(extra.get(notification.seller_id, []))
 
 
 def render_deferred(notification: Notification) -> None:
@@ -376,9 +389,6 @@ def render_deferred(notification: Notification) -> None:
         email.text,
         email.html,
     )
-    if notification.audience == Notification.Audience.SELLER:
-        # Rendered when sent, addressed when sent: to the addresses confirmed by then.
-        notification.also_to = "\n".join(extra_notice_recipients(package.seller_id))
 
 
 # --- links minted or signed as the email is sent --------------------------------------

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.models import NotificationAddress
 from returns import finalize, outbox, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.helpers import expired_packages
@@ -124,3 +125,28 @@ def test_the_bulk_finalize_passes_over_a_package_a_seller_is_claiming(provider_x
     assert sorted(done) == sorted([packages[0].pk, packages[2].pk])
     held.refresh_from_db()
     assert held.status == "awaiting_seller"
+
+
+def test_notices_written_in_bulk_go_to_each_sellers_confirmed_addresses_read_once(
+    provider_x, seller_a, seller_b
+):
+    for seller, email in ((seller_a, "night@shop-a.example"), (seller_b, "night@shop-b.example")):
+        NotificationAddress.objects.create(seller=seller, email=email, confirmed_at=timezone.now())
+    expired_packages(3, seller=seller_a, provider=provider_x)
+    expired_packages(3, seller=seller_b, provider=provider_x)
+    tasks.finalize_expired_windows()
+
+    with CaptureQueriesContext(connection) as queries:
+        outbox.deliver_notifications()
+
+    to_sellers = [m for m in mail.outbox if m.subject and provider_x.ops_email not in m.to]
+    assert len(to_sellers) == 6
+    for message in to_sellers:
+        extra = (
+            "night@shop-a.example"
+            if seller_a.contact_email in message.to
+            else ("night@shop-b.example")
+        )
+        assert extra in message.to
+    addresses = [q for q in queries if "portal_notificationaddress" in q["sql"]]
+    assert len(addresses) == 1
