@@ -22,9 +22,8 @@ from tickets.attachments import (
     check_uploads,
 )
 from tickets.models import Ticket
-from tickets.one_click import SendBackAddress
 from tickets.selectors import offered_packages, providers_for, ticket_packages
-from tickets.services import TicketRequest
+from tickets.services import SendBackAddress, TicketRequest
 
 Category = Ticket.Category
 

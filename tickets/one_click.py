@@ -4,7 +4,6 @@ Here rather than in `returns`: sending a package back files a send-back ticket,
 and a ticket and its claim are one transaction (as `services.open_ticket`).
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -15,24 +14,14 @@ from portal.errors import DomainError
 from portal.formatting import local_date
 from portal.models import ReturnAddress
 from returns import action_links
-from returns.models import ActionLink, Channel, FailedPackage, InstructionRule
+from returns.models import ActionLink, Channel, FailedPackage
 from returns.refusals import explain_state
-from returns.services import claim_package, release_package, undo_standing_instruction
+from returns.services import release_package, undo_standing_instruction
 from returns.state_change import locking
-from tickets import emails
 from tickets.models import OPEN_STATUSES, Ticket, TicketMessage
-from tickets.services import _refuse_second_claim, _unused_reference
+from tickets.services import SendBackAddress, open_send_back_ticket
 
 Action = ActionLink.Action
-
-
-@dataclass(frozen=True)
-class SendBackAddress:
-    """Where the seller confirmed the package should go (their default address, edited)."""
-
-    contact_name: str
-    phone: str
-    address: str
 
 
 @transaction.atomic
@@ -60,7 +49,7 @@ def act_by_link(*, link: ActionLink, address: SendBackAddress | None = None) -> 
         return None
     if address is None:
         raise DomainError(gettext("Say where the package should be sent back to."))
-    return _send_back(package, address)
+    return open_send_back_ticket(package, address)
 
 
 def _undo(package: FailedPackage, now: datetime) -> None:
@@ -116,55 +105,9 @@ def open_rule_ticket(
 ) -> Ticket:
     """The send-back ticket of a standing instruction (returns.instructions), to the
     seller's default return address; it claims the package in the caller's transaction."""
-    return _send_back(
+    return open_send_back_ticket(
         package,
         SendBackAddress(address.contact_name, address.phone, address.address),
         rule=rule,
         channel=channel,
     )
-
-
-def _send_back(
-    package: FailedPackage,
-    address: SendBackAddress,
-    *,
-    rule: str = "",
-    channel: str = Channel.EMAIL,
-) -> Ticket:
-    reference = _unused_reference()
-    _refuse_second_claim(package)
-    claim_package(
-        package=package, actor=None, channel=channel, ticket_reference=reference, rule=rule
-    )
-    now = timezone.now()
-    ticket = Ticket.objects.create(
-        reference=reference,
-        seller=package.seller,
-        provider=package.provider,
-        package=package,
-        category=Ticket.Category.SEND_BACK,
-        subject=gettext("Send package %(tracking)s back to me")
-        % {"tracking": package.tracking_number},
-        delivery_address=f"{address.contact_name}\n{address.address}",
-        contact_phone=address.phone,
-        created_at=now,
-        last_activity_at=now,
-    )
-    if rule:
-        body = gettext(
-            "Opened by the seller's standing instruction “%(rule)s”: please send it back to "
-            "the address on this ticket."
-        ) % {"rule": InstructionRule(rule).label}
-    else:
-        body = gettext(
-            "Asked for from the one-click button in the email: please send it back to the "
-            "address on this ticket."
-        )
-    message = TicketMessage.objects.create(
-        ticket=ticket,
-        body=body,
-        written_for_seller=True,
-        created_at=now,
-    )
-    emails.ticket_created(ticket, message)
-    return ticket

@@ -21,7 +21,7 @@ from portal.errors import DomainError
 from portal.formatting import local_date
 from portal.models import LogisticsProvider, User
 from portal.tenancy import Viewer
-from returns.models import Channel, FailedPackage
+from returns.models import Channel, FailedPackage, InstructionRule
 from returns.services import claim_package, release_package
 from tickets import emails
 from tickets.attachments import CheckedUpload
@@ -476,4 +476,62 @@ def escalate_ticket(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
     ticket.escalated_at = now
     waited = now - ticket.created_at
     emails.ticket_overdue(ticket, waiting_hours=int(waited.total_seconds() // 3600))
+    return ticket
+
+
+@dataclass(frozen=True)
+class SendBackAddress:
+    """Where the seller confirmed the package should go (their default address, edited)."""
+
+    contact_name: str
+    phone: str
+    address: str
+
+
+def open_send_back_ticket(
+    package: FailedPackage,
+    address: SendBackAddress,
+    *,
+    rule: str = "",
+    channel: str = Channel.EMAIL,
+) -> Ticket:
+    """A send-back ticket filed for the seller without a sign-in (a one-click link, their
+    standing instruction), in the same transaction as the claim; its first message says
+    why, and the provider's operations address is told."""
+    reference = _unused_reference()
+    _refuse_second_claim(package)
+    claim_package(
+        package=package, actor=None, channel=channel, ticket_reference=reference, rule=rule
+    )
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        reference=reference,
+        seller=package.seller,
+        provider=package.provider,
+        package=package,
+        category=Ticket.Category.SEND_BACK,
+        subject=gettext("Send package %(tracking)s back to me")
+        % {"tracking": package.tracking_number},
+        delivery_address=f"{address.contact_name}\n{address.address}",
+        contact_phone=address.phone,
+        created_at=now,
+        last_activity_at=now,
+    )
+    if rule:
+        body = gettext(
+            "Opened by the seller's standing instruction “%(rule)s”: please send it back to "
+            "the address on this ticket."
+        ) % {"rule": InstructionRule(rule).label}
+    else:
+        body = gettext(
+            "Asked for from the one-click button in the email: please send it back to the "
+            "address on this ticket."
+        )
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        body=body,
+        written_for_seller=True,
+        created_at=now,
+    )
+    emails.ticket_created(ticket, message)
     return ticket
