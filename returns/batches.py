@@ -9,7 +9,6 @@ changes nothing the first already did.
 """
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files import File
@@ -23,7 +22,7 @@ from portal.formatting import local_short
 from portal.models import LogisticsProvider, User
 from portal.storage import random_name
 from returns import services
-from returns.models import PHOTO_TYPES, BatchEntry, Channel, FailedPackage, PackageBatch
+from returns.models import PHOTO_TYPES, BatchEntry, Channel, FailedPackage, PackageBatch, photo_type
 from returns.staff_words import wrong_state
 
 Kind = PackageBatch.Kind
@@ -139,14 +138,17 @@ def confirm_batch(
             )
         if method not in FailedPackage.DestructionMethod.values:
             raise DomainError(gettext("Choose how the packages were destroyed."))
-        if photo is not None and PurePosixPath(photo.name or "").suffix.lower() not in PHOTO_TYPES:
-            raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
+    # Judged by its content where it is stored, as a single destruction's photo is: the
+    # stored name's extension decides how the download is served.
+    content_type = photo_type(photo) if photo is not None else None
+    if batch.kind == Kind.DESTRUCTION and photo is not None and content_type is None:
+        raise DomainError(gettext("The photo must be a JPEG or PNG picture."))
     now = timezone.now()
     stored = ""
-    if photo is not None:
+    if photo is not None and content_type is not None:
         # A random name, like a single destruction's photo; a lost race leaves an orphan.
         stored = batch.photo.storage.save(
-            random_name("destructions", PurePosixPath(photo.name or "").suffix.lower()), photo
+            random_name("destructions", PHOTO_TYPES[content_type]), photo
         )
     closed = PackageBatch.objects.filter(pk=batch.pk, confirmed_at__isnull=True).update(
         confirmed_at=now,

@@ -3,12 +3,15 @@
 import contextlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.errors import DomainError
 from returns import batches, services
 from returns.models import Channel, FailedPackage, PackageEvent
 from tests.factories import PackageFactory
+from tests.files import png_bytes
 from tests.races import in_parallel
 
 
@@ -128,3 +131,32 @@ def test_an_empty_batch_is_not_confirmed(xavier, provider_x):
 
     batch.refresh_from_db()
     assert batch.is_open
+
+
+def test_a_destruction_batch_keeps_its_photo_by_its_content(xavier, provider_x, seller_a):
+    batch = _batch_of(2, staff=xavier, provider=provider_x, seller=seller_a)
+    photo = SimpleUploadedFile("shredder.jpg", png_bytes(), content_type="image/jpeg")
+
+    report = batches.confirm_batch(
+        batch=batch, actor=xavier, reference="DX-1", method="shredded", photo=photo
+    )
+
+    batch.refresh_from_db()
+    assert report.done == 2
+    assert batch.photo.name.endswith(".png")  # a PNG, whatever its name says
+    assert set(FailedPackage.objects.values_list("destruction_photo", flat=True)) == {
+        batch.photo.name
+    }
+
+
+def test_a_destruction_batch_refuses_a_photo_that_is_no_picture(xavier, provider_x, seller_a):
+    batch = _batch_of(1, staff=xavier, provider=provider_x, seller=seller_a)
+    photo = SimpleUploadedFile("shredder.jpg", b"not a picture", content_type="image/jpeg")
+
+    with pytest.raises(DomainError, match="JPEG or PNG"):
+        batches.confirm_batch(
+            batch=batch, actor=xavier, reference="DX-1", method="shredded", photo=photo
+        )
+
+    batch.refresh_from_db()
+    assert batch.confirmed_at is None
