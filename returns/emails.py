@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -317,17 +319,24 @@ def claim_received(
 
 
 def instruction_undone(package: FailedPackage, *, undone: str) -> Notification:
-    """The seller took back what their rule decided: hold the package, they decide again."""
-    return queue_notification(
-        kind=Kind.INSTRUCTION_UNDONE,
-        provider=package.provider,
-        seller=None,
-        to_email=package.provider.ops_email,
-        # Once per decision undone: a package is decided by its rule at most once.
-        dedupe_key=f"{Kind.INSTRUCTION_UNDONE}:{package.pk}",
+    """The seller took back what their rule decided: hold the package, they decide again.
+
+    Once per package: a package is decided by its rule at most once."""
+    return _to_provider(Kind.INSTRUCTION_UNDONE, package, was_claimed=undone == "claimed")
+
+
+# The notices a decision sends the provider, each once per package (`package_key`).
+DECISION_NOTICES = [Kind.CLAIM_RECEIVED, Kind.DESTRUCTION_INSTRUCTION]
+
+
+def forget_decision_notices(package: FailedPackage, *, decision_id: int) -> None:
+    """After an undone decision, the seller's next one must reach the provider too: the
+    earlier notices keep their rows, under a key of their own, so the package's key is
+    free again (finalize's bulk INSERT … ON CONFLICT included)."""
+    Notification.objects.filter(
         package=package,
-        context=_provider_context(package, was_claimed=undone == "claimed"),
-    )
+        dedupe_key__in=[package_key(kind, package.pk) for kind in DECISION_NOTICES],
+    ).update(dedupe_key=Concat("dedupe_key", Value(f":undone-{decision_id}")))
 
 
 def destruction_overdue(package: FailedPackage) -> Notification:

@@ -458,3 +458,19 @@ def test_the_undo_page_shows_what_the_rule_did_and_changes_nothing(seller_a, pro
     package.refresh_from_db()
     assert package.status == Status.DESTRUCTION_PENDING
     assert package.events.count() == before
+
+
+def test_after_an_undo_the_sellers_next_decision_reaches_the_provider(seller_a, provider_x):
+    set_rule(seller_a, Rule.LET_GO)
+    package = fail(seller_a, provider_x)
+    assert undo(package).status_code == 200
+
+    services.release_package(package=package, channel=Channel.WEB)
+
+    instructions_sent = Notification.objects.filter(
+        package=package, kind=Kind.DESTRUCTION_INSTRUCTION
+    )
+    assert instructions_sent.count() == 2  # the rule's, kept, and the seller's own
+    assert instructions_sent.filter(
+        dedupe_key=f"{Kind.DESTRUCTION_INSTRUCTION}:{package.pk}"
+    ).exists()
