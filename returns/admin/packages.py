@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model, QuerySet
@@ -33,6 +32,7 @@ from returns.admin.package_import import PackageImportViews
 from returns.admin.paging import CappedPaginator
 from returns.admin.scoping import ProviderScopedAdmin, ReadOnly, SellerFilter
 from returns.admin.search import PrefixSearch
+from returns.admin.widgets import OnePassCheckbox
 from returns.models import (
     EDITABLE_DETAILS,
     Channel,
@@ -123,7 +123,12 @@ DESTRUCTION_FIELDS = [
 
 @admin.register(FailedPackage)
 class FailedPackageAdmin(
-    PackageImportViews, FloorViews, ProviderScopedAdmin, PrefixSearch, admin.ModelAdmin
+    PackageImportViews,
+    FloorViews,
+    ProviderScopedAdmin,
+    PrefixSearch,
+    OnePassCheckbox,
+    admin.ModelAdmin,
 ):
     list_display = [
         "tracking_number",
@@ -190,16 +195,6 @@ class FailedPackageAdmin(
         if request.user.is_superuser:
             return [*self.list_display[:2], "provider", *self.list_display[2:]]
         return self.list_display
-
-    # The admin's own checkbox goes through the form widget templates, three template
-    # renders a row; this is the same <input> in one step.
-    def action_checkbox(self, package: FailedPackage) -> SafeString:
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            package.pk,
-            format_html(gettext("Select this object for an action - {}"), package),
-        )
 
     @admin.display(description=_("seller"), ordering="seller__name")
     def seller_name(self, package: FailedPackage) -> str:

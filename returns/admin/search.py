@@ -3,7 +3,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from portal.models import Seller
+from returns.admin.scoping import sellers_for
 
 
 class ExactSearch:
@@ -58,8 +58,10 @@ class PrefixSearch:
         for spelling in sorted({term, term.upper()}):
             for field in self.prefix_search_fields:
                 match |= Q(**{f"{field}__startswith": spelling})
+        # The user's own sellers only: another provider's must not take the places.
         sellers = list(
-            Seller.objects.filter(name__icontains=term)
+            sellers_for(request.user)
+            .filter(name__icontains=term)
             .order_by("pk")
             .values_list("pk", flat=True)[:SELLERS_MATCHED]
         )

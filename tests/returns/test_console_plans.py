@@ -44,11 +44,13 @@ def packages(xavier, provider_x, provider_y, seller_a):
     return FailedPackage.objects.for_user(xavier)
 
 
-def test_a_prefix_search_reads_the_pattern_indexes(packages):
+def test_a_prefix_search_reads_the_pattern_indexes(packages, operator, rf):
     search = PrefixSearch()
     search.prefix_search_fields = ["tracking_number", "order_id"]
+    request = rf.get("/admin/returns/failedpackage/", {"q": "th000012"})
+    request.user = operator  # the seller-name match is scoped to the user's sellers
 
-    found, _ = search.get_search_results(None, packages, "th000012")
+    found, _ = search.get_search_results(request, packages, "th000012")
     shown = plan(found.order_by())
 
     assert "package_tracking_prefix" in shown

@@ -6,7 +6,7 @@ import pytest
 
 from returns import batches
 from returns.models import FailedPackage, PackageBatch
-from tests.factories import PackageFactory
+from tests.factories import PackageFactory, SellerFactory
 from tests.returns.console import NOW, PACKAGES, listed
 
 SCAN = f"{PACKAGES}scan/"
@@ -73,6 +73,18 @@ def test_search_by_part_of_a_sellers_name_stays_in_the_providers_packages(
 
     assert listed(agent.get(PACKAGES, {"q": "shop b"})) == ["TRK-X2"]
     assert listed(agent.get(PACKAGES, {"q": "Shop"})) == ["TRK-X1", "TRK-X2"]  # X1 awaits
+
+
+def test_another_providers_sellers_take_none_of_the_name_matches_places(
+    agent, provider_x, provider_y, monkeypatch
+):
+    monkeypatch.setattr("returns.admin.search.SELLERS_MATCHED", 2)
+    for n in range(3):  # lower ids than ours, with the same word in their name
+        PackageFactory(provider=provider_y, seller=SellerFactory(name=f"Shop Y{n}"))
+    ours = SellerFactory(name="Shop Ours")
+    PackageFactory(provider=provider_x, seller=ours, tracking_number="TRK-X2")
+
+    assert listed(agent.get(PACKAGES, {"q": "Shop"})) == ["TRK-X2"]
 
 
 # --- the scan station -------------------------------------------------------------------
