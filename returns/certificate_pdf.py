@@ -55,7 +55,7 @@ def _sections(package: FailedPackage) -> list[Section]:
         (gettext("Destroyed on"), local_datetime(destroyed_at, seller.time_zone)),
         (gettext("Method"), package.get_destruction_method_display()),
     ]
-    batch = certificates.batch_of(certificates.destruction_event(package))
+    batch = certificates.batch_of(package)
     if batch:
         destruction.rows.append((gettext("Batch"), batch))
     destruction.rows.append(

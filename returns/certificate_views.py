@@ -23,7 +23,9 @@ from returns.models import FailedPackage
 @require_GET
 def certificate_pdf_view(request: HttpRequest, public_id: str) -> HttpResponse:
     package = get_object_or_404(
-        FailedPackage.objects.for_user(request.user).select_related("provider", "seller"),
+        FailedPackage.objects.for_user(request.user).select_related(
+            "provider", "seller", "destruction_batch"
+        ),
         public_id=public_id,
     )
     check_console_permission(request.user, FailedPackage)

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.urls import reverse
 
 from portal.emails import absolute_url
-from returns.models import FailedPackage, PackageEvent
+from returns.models import FailedPackage
 
 # As ticket references (tickets.models): no 0/O, 1/I/L, so a code typed from paper is right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -38,19 +38,11 @@ def normalized(code: str) -> str:
     return "-".join(letters[i : i + size] for i in range(0, len(letters), size))
 
 
-def destruction_event(package: FailedPackage) -> PackageEvent | None:
-    return package.events.filter(action=PackageEvent.Action.DESTROYED).order_by("-id").first()
-
-
-def batch_of(event: PackageEvent | None) -> str:
-    """The destruction batch a package was destroyed in, or "" when it was destroyed alone.
-
-    The one place the certificate reads the batch: from the destroyed event's facts.
-    (The console's destruction batches record it; connect them here.)
-    """
-    if event is None:
-        return ""
-    return str(event.facts.get("batch", ""))
+def batch_of(package: FailedPackage) -> str:
+    """The destruction batch a package was destroyed in, or "" when it was destroyed alone
+    (`confirm_destruction` records it; read with `select_related("destruction_batch")`)."""
+    batch = package.destruction_batch
+    return batch.reference if batch is not None else ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +64,7 @@ def attested(code: str) -> Attested | None:
         FailedPackage.objects.filter(
             status=FailedPackage.Status.DESTROYED, certificate_code=normalized(code)
         )
-        .select_related("provider")
+        .select_related("provider", "destruction_batch")
         .first()
     )
     if package is None:
@@ -82,7 +74,7 @@ def attested(code: str) -> Attested | None:
         reference=package.destruction_reference,
         destroyed_at=package.destroyed_at,
         method=package.get_destruction_method_display(),
-        batch=batch_of(destruction_event(package)),
+        batch=batch_of(package),
         provider_name=package.provider.name,
         provider_zone=package.provider.time_zone,
     )

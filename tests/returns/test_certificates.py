@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from returns import certificate_pdf, certificates
-from returns.models import FailedPackage, PackageEvent
+from returns.models import FailedPackage, PackageBatch
 from tests.builders import awaiting_package, destroyed_package
 from tests.factories import SellerFactory
 
@@ -95,9 +95,10 @@ def test_an_unknown_code_is_a_404_that_says_so(client, destroyed):
 
 def test_the_batch_shows_only_when_the_destruction_names_one(client, destroyed):
     without = client.get(verify_url(destroyed.certificate_code))
-    PackageEvent.objects.filter(package=destroyed, action="destroyed").update(
-        facts={"method": "shredded", "destruction_reference": "DX-2041", "batch": "DB-0007"}
+    batch = PackageBatch.objects.create(
+        reference="DB-0007", provider=destroyed.provider, kind=PackageBatch.Kind.DESTRUCTION
     )
+    FailedPackage.objects.filter(pk=destroyed.pk).update(destruction_batch=batch)
     with_batch = client.get(verify_url(destroyed.certificate_code))
 
     assertNotContains(without, "Batch")
@@ -127,7 +128,7 @@ def test_the_check_is_rate_limited_per_address(client, destroyed, settings):
 def test_the_check_reads_a_fixed_number_of_queries(client, destroyed, django_assert_num_queries):
     client.get(verify_url(destroyed.certificate_code))  # the window's row exists from here on
 
-    with django_assert_num_queries(5):  # expired windows, the window, the hit, package, event
+    with django_assert_num_queries(4):  # expired windows, the window, the hit, the package
         client.get(verify_url(destroyed.certificate_code))
 
 
