@@ -18,8 +18,8 @@ from returns.models import ActionLink, Channel, FailedPackage
 from returns.refusals import explain_state
 from returns.services import release_package, undo_standing_instruction
 from returns.state_change import locking
-from tickets.models import OPEN_STATUSES, Ticket, TicketMessage
-from tickets.services import SendBackAddress, open_send_back_ticket
+from tickets.models import Ticket
+from tickets.services import SendBackAddress, close_undone_rule_ticket, open_send_back_ticket
 
 Action = ActionLink.Action
 
@@ -57,19 +57,7 @@ def _undo(package: FailedPackage, now: datetime) -> None:
     reference = undo_standing_instruction(package=package, actor=None, channel=Channel.EMAIL)
     if not reference:
         return
-    ticket = Ticket.objects.select_for_update().get(reference=reference)
-    Ticket.objects.filter(pk=ticket.pk, status__in=OPEN_STATUSES).update(
-        status=Ticket.Status.CLOSED, closed_at=now, last_activity_at=now
-    )
-    TicketMessage.objects.create(
-        ticket=ticket,
-        body=gettext(
-            "Closed: the seller undid their standing instruction, so the package waits "
-            "for their decision again. Please do not send it yet."
-        ),
-        written_for_seller=True,
-        created_at=now,
-    )
+    close_undone_rule_ticket(reference=reference, now=now)
 
 
 def why_refused(link: ActionLink, now: datetime) -> str:

@@ -273,6 +273,25 @@ def close_ticket(*, ticket: Ticket) -> Ticket:
     return ticket
 
 
+def close_undone_rule_ticket(*, reference: str, now: datetime) -> None:
+    """The seller undid their standing instruction: its send-back ticket closes (as
+    `close_ticket` would, resolved ones too) and says why; one already closed is left."""
+    rows = Ticket.objects.filter(
+        reference=reference, status__in=[*OPEN_STATUSES, Status.RESOLVED]
+    ).update(status=Status.CLOSED, closed_at=now, last_activity_at=now)
+    if rows != 1:
+        return
+    TicketMessage.objects.create(
+        ticket=Ticket.objects.get(reference=reference),
+        body=gettext(
+            "Closed: the seller undid their standing instruction, so the package waits "
+            "for their decision again. Please do not send it yet."
+        ),
+        written_for_seller=True,
+        created_at=now,
+    )
+
+
 @transaction.atomic
 def close_package_inquiries(*, package: FailedPackage, user: Viewer) -> list[Ticket]:
     """The seller let the package go: close their open questions and disputes about it in one

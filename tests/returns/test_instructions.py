@@ -474,3 +474,15 @@ def test_after_an_undo_the_sellers_next_decision_reaches_the_provider(seller_a, 
     assert instructions_sent.filter(
         dedupe_key=f"{Kind.DESTRUCTION_INSTRUCTION}:{package.pk}"
     ).exists()
+
+
+def test_undo_closes_the_rules_ticket_even_once_staff_resolved_it(seller_a, provider_x, address):
+    set_rule(seller_a, Rule.SEND_BACK)
+    package = fail(seller_a, provider_x)
+    Ticket.objects.filter(package=package).update(status=Ticket.Status.RESOLVED)
+
+    assert undo(package).status_code == 200
+
+    ticket = Ticket.objects.get(package=package)
+    assert ticket.status == Ticket.Status.CLOSED
+    assert ticket.messages.filter(body__startswith="Closed: the seller undid").count() == 1
