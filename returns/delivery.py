@@ -59,7 +59,8 @@ def edit_package_details(
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     if not changes:
         return package
-    before = FailedPackage.objects.filter(pk=package.pk).values(*changes).get()
+    # Locked as it is read: two agents editing at once each record what they replaced.
+    before = FailedPackage.objects.select_for_update().filter(pk=package.pk).values(*changes).get()
     FailedPackage.objects.filter(pk=package.pk).update(**changes)
     for name, value in changes.items():
         setattr(package, name, value)

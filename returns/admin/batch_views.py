@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.http import (
     Http404,
+    HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
     from returns.admin.floor import FloorViews
 
 Kind = PackageBatch.Kind
+
+
+def scan_region(request: HttpRequest) -> bool:
+    """The script asks for the changing part of the page only."""
+    return request.headers.get("X-Scan") == "1"
 
 
 def _batch(request: AuthenticatedRequest, reference: str) -> PackageBatch:
@@ -97,7 +103,7 @@ def batch_page(
         "max_entries": batches.MAX_ENTRIES,
     }
     template = "admin/returns/floor/batch.html"
-    if request.headers.get("X-Scan") == "1":
+    if scan_region(request):
         template = "admin/returns/floor/_batch_region.html"
     return TemplateResponse(request, template, context)
 
@@ -124,7 +130,7 @@ def scan_into(admin: "FloorViews", request: AuthenticatedRequest, reference: str
         else:
             added = gettext("%(tracking)s added.")
             messages.success(request, added % {"tracking": entry.package.tracking_number})
-    if request.headers.get("X-Scan") == "1":
+    if scan_region(request):
         return batch_page(admin, request, reference)
     return HttpResponseRedirect(_batch_url(batch))
 

@@ -24,6 +24,7 @@ from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest
 from returns import services
 from returns.admin import batch_views
+from returns.admin.batch_views import scan_region
 from returns.admin.package_actions import ACTIONS_FOR_STATUS
 from returns.batches import find_scanned
 from returns.models import Channel, FailedPackage, PackageBatch
@@ -36,11 +37,6 @@ WORK_ORDER = ["work_rank", F("work_due").asc(nulls_last=True), "-registered_at",
 # A printed pick list is a walk through the warehouse, not an archive.
 PICK_LIST_ROWS = 500
 RECENT_BATCHES = 10
-
-
-def scan_region(request: HttpRequest) -> bool:
-    """The script asks for the changing part of the page only."""
-    return request.headers.get("X-Scan") == "1"
 
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import formatting
 from returns import delivery
 from returns.admin.floor import FloorViews
-from returns.admin.package_actions import ACTIONS_FOR_STATUS, PACKAGE_ACTIONS
+from returns.admin.package_actions import PACKAGE_ACTIONS
 from returns.admin.package_filters import DeadlineFilter, DestructionFilter, StatusFilter
 from returns.admin.package_import import PackageImportViews
 from returns.admin.paging import CappedPaginator
@@ -283,11 +283,10 @@ class FailedPackageAdmin(
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, obj=None, **kwargs: Any
     ):
-        """The page's buttons: the actions its state allows and the user may run."""
-        allowed = self.get_actions(request)
-        names = ACTIONS_FOR_STATUS.get(obj.status, []) if obj else []
+        """The page's buttons: the actions its state allows and the user may run (as on
+        the scan station's card)."""
         context["package_actions"] = [
-            (name, allowed[name][2].rstrip("…")) for name in names if name in allowed
+            (name, label) for name, label, _shortcut in self.card_actions(request, obj)
         ]
         # What other apps know of the package (the send-back address is a ticket's):
         # returns never imports tickets, so each app names its panel in the settings.
