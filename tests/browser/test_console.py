@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEFAULT_PASSWORD, seed_accounts
 from portal.models import User
@@ -33,7 +34,7 @@ def test_an_agent_confirms_a_destruction_from_the_work_list(live_server, page, s
     page.wait_for_url(f"{live_server.url}/admin/")
 
     work_list = page.get_by_role("table", name="What needs doing")
-    assert work_list.get_by_role("link", name="2 — Waiting for destruction").is_visible()
+    expect(work_list.get_by_role("link", name="2 — Waiting for destruction")).to_be_visible()
     assert no_violations(page) == []
     page.screenshot(path=screenshots / "console-work-list.png", full_page=True)
 
@@ -57,12 +58,12 @@ def test_an_agent_confirms_a_destruction_from_the_work_list(live_server, page, s
 
     page.get_by_text("1 package confirmed destroyed").wait_for()
     assert "/change/" in page.url
-    assert page.locator(".field-status_label").get_by_text("Destroyed").is_visible()
+    expect(page.locator(".field-status_label").get_by_text("Destroyed")).to_be_visible()
     assert no_violations(page) == []
     page.screenshot(path=screenshots / "console-package-destroyed.png", full_page=True)
 
     page.goto(f"{live_server.url}/admin/returns/failedpackage/")
-    assert page.get_by_text("Bangkok time").first.is_visible()
+    expect(page.get_by_text("Bangkok time").first).to_be_visible()
     assert no_violations(page) == []
     page.screenshot(path=screenshots / "console-packages-all.png", full_page=True)
 

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.conf import settings
 from django.utils import translation
+from playwright.sync_api import expect
 
 from portal.languages import html_lang
 from returns.models import FailedPackage, Notification
@@ -55,7 +56,7 @@ def test_a_thai_seller_goes_from_the_notice_to_a_thai_confirmation_on_a_phone(
 
     # Signed out: the Thai sign-in page, though the phone asks for English.
     assert page.locator("html").get_attribute("lang") == "th"
-    assert page.get_by_role("button", name=thai("Sign in")).is_visible()
+    expect(page.get_by_role("button", name=thai("Sign in"))).to_be_visible()
     page.locator("input[name=username]").fill(alice.email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form[action$='/accounts/login/'] button[type=submit]").click()

@@ -1,6 +1,7 @@
 """The scan station by keyboard alone, as a scanner and an agent's keys drive it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from returns.models import FailedPackage, PackageBatch
 from tests.factories import PASSWORD, PackageFactory
@@ -27,7 +28,7 @@ def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_m
     page.keyboard.type("sl-0003")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="SL-0003").wait_for()
-    assert page.get_by_role("button", name="Alt+1 Mark returned to the seller").is_visible()
+    expect(page.get_by_role("button", name="Alt+1 Mark returned to the seller")).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "scan-field"
     page.screenshot(path=screenshots / "scan-card.png", full_page=True)
     page.keyboard.type("NOPE-1")
@@ -57,7 +58,9 @@ def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_m
 
     page.wait_for_url("**/manifest/")
     page.get_by_text("2 packages confirmed destroyed").wait_for()
-    assert page.get_by_text("Skipped: SL-0003 is claimed, not waiting for destruction").is_visible()
+    expect(
+        page.get_by_text("Skipped: SL-0003 is claimed, not waiting for destruction")
+    ).to_be_visible()
     page.screenshot(path=screenshots / "scan-manifest.png", full_page=True)
 
     batch = PackageBatch.objects.get()
@@ -80,6 +83,6 @@ def test_an_agent_scans_three_packages_into_a_destruction_batch_and_prints_its_m
     seller_page.get_by_label("Password").fill(PASSWORD)
     seller_page.get_by_role("button", name="Sign in").click()
     seller_page.wait_for_url(live_server.url + certificate)
-    assert seller_page.get_by_text(batch.reference).is_visible()
+    expect(seller_page.get_by_text(batch.reference)).to_be_visible()
     seller_page.screenshot(path=screenshots / "certificate-batch.png", full_page=True)
     seller.close()

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from returns.models import FailedPackage, Notification
 from tests.builders import awaiting_package, destroyed_package
@@ -55,10 +56,10 @@ def test_a_seller_rescues_a_package_from_the_notice_link_then_lets_another_go(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/tickets/new/\?package="))
     # The notice's button opens the send-back step, with the deadline and the time left.
-    assert page.get_by_role("heading", name="Send it back to me", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Send it back to me", level=1)).to_be_visible()
     assert page.locator("select[name=package]").input_value() == rescued.public_id
-    assert page.get_by_text(re.compile("^Decide before ")).is_visible()
-    assert page.locator("#package-heading ~ .badge .countdown").is_visible()
+    expect(page.get_by_text(re.compile("^Decide before "))).to_be_visible()
+    expect(page.locator("#package-heading ~ .badge .countdown")).to_be_visible()
     page.get_by_label("Deliver it to").fill("Siam Gadgets, 12 Sukhumvit Soi 11, Bangkok 10110")
     page.get_by_label("Contact phone").fill("+66 81 555 0199")
     page.get_by_label("Message").fill("Weekday mornings, please.")
@@ -72,9 +73,9 @@ def test_a_seller_rescues_a_package_from_the_notice_link_then_lets_another_go(
     ticket = Ticket.objects.get(package=rescued)
     rescued.refresh_from_db()
     assert rescued.status == Status.CLAIMED
-    assert page.get_by_role("alert").filter(has_text="is claimed").is_visible()
-    assert page.get_by_role("link", name=re.compile("shipping-label.png")).is_visible()
-    assert page.get_by_text("Coming back to you").locator("visible=true").first.is_visible()
+    expect(page.get_by_role("alert").filter(has_text="is claimed")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("shipping-label.png"))).to_be_visible()
+    expect(page.get_by_text("Coming back to you").locator("visible=true").first).to_be_visible()
     shoot(page, screenshots, "ticket")
 
     page.goto(f"{live_server.url}/packages/{unwanted.public_id}/")
@@ -86,10 +87,10 @@ def test_a_seller_rescues_a_package_from_the_notice_link_then_lets_another_go(
     page.wait_for_url(f"{live_server.url}/packages/{unwanted.public_id}/")
     unwanted.refresh_from_db()
     assert unwanted.status == Status.DESTRUCTION_PENDING
-    assert page.get_by_text("To be destroyed").first.is_visible()
+    expect(page.get_by_text("To be destroyed").first).to_be_visible()
 
     page.goto(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
-    assert page.get_by_text(ticket.reference).first.is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text(ticket.reference).first).to_be_visible()
     shoot(page, screenshots, "dashboard")
     assert console_errors == []

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from returns.models import FailedPackage
 from tests.browser.signin import sign_in
@@ -45,15 +46,15 @@ def test_the_send_back_form_and_the_refusal_on_a_phone(
 
     # The destruction notice's button: the send-back step, with the deadline and time left.
     page.goto(f"{live_server.url}/tickets/new/?package={package.public_id}")
-    assert page.locator("[name=delivery_address]").is_visible()
-    assert page.locator("#package-heading ~ .badge .countdown").is_visible()
+    expect(page.locator("[name=delivery_address]")).to_be_visible()
+    expect(page.locator("#package-heading ~ .badge .countdown")).to_be_visible()
     assert _fits(page)
     page.screenshot(path=screenshots / f"send-back-form-{language}-phone.png", full_page=True)
 
     page.goto(f"{live_server.url}/tickets/new/?package={late.public_id}&category=send_back")
     refusal = page.locator(".alert-danger")
-    assert refusal.is_visible()
-    assert refusal.locator("a[href^='tel:']").is_visible()
+    expect(refusal).to_be_visible()
+    expect(refusal.locator("a[href^='tel:']")).to_be_visible()
     assert page.locator("[name=delivery_address]").count() == 0
     assert page.locator("main form button[type=submit]").count() == 0
     assert _fits(page)

@@ -2,6 +2,7 @@
 to look at, and what must hold on them. Then the saved address on a send-back ticket."""
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.confirmations import unsubscribe_token
 from portal.models import NotificationAddress, ReturnAddress, SellerRole
@@ -59,9 +60,9 @@ def test_the_settings_page(width, live_server, browser, screenshots, owner, sell
 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.locator("#time-zones option").count() > 300
-    assert page.get_by_text("Waiting for confirmation").is_visible()
+    expect(page.get_by_text("Waiting for confirmation")).to_be_visible()
     assert page.get_by_text("Asia/Bangkok → Asia/Bangkok").count() == 0
-    assert page.get_by_role("link", name="Return addresses").is_visible()
+    expect(page.get_by_role("link", name="Return addresses")).to_be_visible()
 
     # The default address is filled in on the send-back form of a package.
     package = awaiting_package(seller_a, provider_x)
@@ -85,12 +86,12 @@ def test_the_link_pages_and_the_members_refusal_on_a_phone(
     page.goto(f"{live_server.url}/settings/unsubscribe/{token}/")
     page.screenshot(path=screenshots / "unsubscribe-375.png", full_page=True)
     page.get_by_role("button", name="Turn them off").click()
-    assert page.get_by_role("heading", name="Emails turned off").is_visible()
+    expect(page.get_by_role("heading", name="Emails turned off")).to_be_visible()
 
     alice.seller_role = SellerRole.MEMBER  # a seller's user is an owner unless told
     alice.save(update_fields=["seller_role"])
     sign_in(page, live_server, alice)
     page.goto(f"{live_server.url}/settings/")
     page.screenshot(path=screenshots / "settings-member-375.png", full_page=True)
-    assert page.get_by_role("link", name="olivia@shop-a.example").is_visible()
+    expect(page.get_by_role("link", name="olivia@shop-a.example")).to_be_visible()
     context.close()

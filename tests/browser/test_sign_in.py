@@ -1,6 +1,7 @@
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from portal.demo import DEFAULT_PASSWORD, seed_accounts
 
@@ -20,6 +21,6 @@ def test_the_demo_seller_signs_in_and_lands_on_home(live_server, page, screensho
     # Siam Gadgets reads Thai: once signed in, the portal speaks it.
     with translation.override("th"):
         dashboard = gettext("Dashboard")
-    assert page.get_by_role("heading", name=dashboard).is_visible()
+    expect(page.get_by_role("heading", name=dashboard)).to_be_visible()
     assert "Siam Gadgets" in page.content()
     page.screenshot(path=screenshots / "home-after-sign-in.png", full_page=True)

@@ -86,7 +86,7 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
 
     page.wait_for_url(re.compile(r"/admin/tickets/ticket/\?response=overdue$"))
     row = page.locator("#result_list tbody tr").filter(has_text=ticket.reference)
-    assert row.get_by_text("Overdue · 30 h").is_visible()
+    expect(row.get_by_text("Overdue · 30 h")).to_be_visible()
     shoot(page, screenshots, "console-inbox")
     row.get_by_role("link", name=ticket.reference).click()
 
@@ -94,8 +94,8 @@ def test_an_agent_answers_an_overdue_ticket_and_the_seller_is_emailed(
     page.wait_for_url(
         re.compile(rf"/admin/tickets/ticket/{ticket.pk}/change/\?_changelist_filters=")
     )
-    assert page.get_by_role("heading", name="Is the box still sealed?").is_visible()
-    assert page.get_by_text("Internal note · not shown to the seller").is_visible()
+    expect(page.get_by_role("heading", name="Is the box still sealed?")).to_be_visible()
+    expect(page.get_by_text("Internal note · not shown to the seller")).to_be_visible()
     photo = page.get_by_role("link", name="courier-photo.png")
     assert photo.get_attribute("href") == (
         f"/tickets/{ticket.reference}/attachments/{ticket.messages.first().attachments.get().pk}/"

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from returns.models import FailedPackage
 from returns.outbox import deliver_notifications
@@ -31,7 +32,7 @@ def test_an_invited_colleague_joins_files_a_ticket_and_is_removed(
     owners_page.get_by_role("link", name="Team").click()
     owners_page.get_by_label("Email address").fill("dana@shop-a.example")
     owners_page.get_by_role("button", name="Send invitation").click()
-    assert owners_page.get_by_role("alert").filter(has_text="Invitation sent").is_visible()
+    expect(owners_page.get_by_role("alert").filter(has_text="Invitation sent")).to_be_visible()
     owners_page.screenshot(path=screenshots / "team-owner-desktop.png", full_page=True)
     owners_page.set_viewport_size(PHONE)
     assert owners_page.evaluate(TOO_SMALL, TAP) == []
@@ -55,7 +56,9 @@ def test_an_invited_colleague_joins_files_a_ticket_and_is_removed(
     page.locator("[name=new_password2]").fill(PASSWORD)
     page.get_by_role("button", name="Join the team").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("alert").filter(has_text="Welcome to the team of Shop A").is_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="Welcome to the team of Shop A")
+    ).to_be_visible()
 
     page.goto(f"{live_server.url}/packages/{package.public_id}/")
     page.get_by_role("link", name="Get it back").click()
@@ -81,7 +84,9 @@ def test_an_invited_colleague_joins_files_a_ticket_and_is_removed(
     owners_page.get_by_role("link", name="Remove dana@shop-a.example").click()
     owners_page.screenshot(path=screenshots / "team-remove-desktop.png", full_page=True)
     owners_page.get_by_role("button", name="Remove and sign out").click()
-    assert owners_page.get_by_role("alert").filter(has_text="signed out everywhere").is_visible()
+    expect(
+        owners_page.get_by_role("alert").filter(has_text="signed out everywhere")
+    ).to_be_visible()
 
     page.goto(f"{live_server.url}/tickets/{ticket.reference}/")
     assert "/accounts/login/" in page.url
