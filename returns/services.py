@@ -31,7 +31,7 @@ from returns.models import (
     photo_type,
 )
 from returns.refusals import overdue_refused, reminder_refused, undo_refused
-from returns.state_change import acting_user, move_status, record_event
+from returns.state_change import acting_user, compare_and_set, move_status, record_event
 
 Status = FailedPackage.Status
 
@@ -201,15 +201,17 @@ def send_deadline_reminder(*, package: FailedPackage, now: datetime | None = Non
     while the seller has not decided."""
     now = now or timezone.now()
     hours = reminders.current_stage(package.claim_deadline, now) if package.claim_deadline else None
-    rows = 0
-    if hours is not None:
-        rows = FailedPackage.objects.filter(reminders.stage_due(hours, now), pk=package.pk).update(
-            reminded_at=now, reminded_hours_before=hours
-        )
-    if rows != 1 or hours is None:
+    if hours is None:
         package.refresh_from_db()
         raise DomainError(reminder_refused(package, now))
-    package.reminded_at, package.reminded_hours_before = now, hours
+    compare_and_set(
+        package,
+        expected=Status.AWAITING_SELLER,
+        condition=reminders.stage_due(hours, now),
+        refusal=lambda current: reminder_refused(current, now),
+        reminded_at=now,
+        reminded_hours_before=hours,
+    )
     record_event(
         package,
         action=EventAction.REMINDER_SENT,
@@ -352,16 +354,16 @@ def flag_overdue_destruction(
 ) -> FailedPackage:
     """Not destroyed DESTRUCTION_OVERDUE_DAYS after the instruction: tell the provider, once."""
     now = now or timezone.now()
-    rows = FailedPackage.objects.filter(
-        pk=package.pk,
-        status=Status.DESTRUCTION_PENDING,
-        destruction_overdue_at__isnull=True,
-        destruction_requested_at__lt=now - timedelta(days=settings.DESTRUCTION_OVERDUE_DAYS),
-    ).update(destruction_overdue_at=now)
-    if rows != 1:
-        package.refresh_from_db()
-        raise DomainError(overdue_refused(package, now))
-    package.destruction_overdue_at = now
+    compare_and_set(
+        package,
+        expected=Status.DESTRUCTION_PENDING,
+        condition=Q(
+            destruction_overdue_at__isnull=True,
+            destruction_requested_at__lt=now - timedelta(days=settings.DESTRUCTION_OVERDUE_DAYS),
+        ),
+        refusal=lambda current: overdue_refused(current, now),
+        destruction_overdue_at=now,
+    )
     record_event(
         package,
         action=EventAction.DESTRUCTION_OVERDUE,

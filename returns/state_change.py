@@ -2,7 +2,7 @@
 event written in the same transaction, and the row lock a change is made under.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,29 @@ def record_event(
     )
 
 
+def compare_and_set(
+    package: FailedPackage,
+    *,
+    expected: Status,
+    condition: Q | None = None,
+    refusal: Callable[[FailedPackage], str] = explain_state,
+    **fields: Any,
+) -> str:
+    """Set `fields` if the package is still in the `expected` status and meets `condition`;
+    returns that status, or re-reads the package and raises with `refusal`'s reason."""
+    rows = (
+        FailedPackage.objects.filter(pk=package.pk, status=expected)
+        .filter(condition or Q())
+        .update(**fields)
+    )
+    if rows != 1:
+        package.refresh_from_db()
+        raise DomainError(refusal(package))
+    for name, value in fields.items():
+        setattr(package, name, value)
+    return expected
+
+
 def move_status(
     package: FailedPackage,
     *,
@@ -60,18 +83,7 @@ def move_status(
     **fields: Any,
 ) -> str:
     """Compare-and-set the status; returns the old status or raises with the reason."""
-    rows = (
-        FailedPackage.objects.filter(pk=package.pk, status=expected)
-        .filter(condition or Q())
-        .update(status=to, **fields)
-    )
-    if rows != 1:
-        package.refresh_from_db()
-        raise DomainError(explain_state(package))
-    package.status = to
-    for name, value in fields.items():
-        setattr(package, name, value)
-    return expected
+    return compare_and_set(package, expected=expected, condition=condition, status=to, **fields)
 
 
 def locking(packages: QuerySet[FailedPackage]) -> QuerySet[FailedPackage]:
