@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
+from portal.action_messages import report_done_and_skipped
 from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest
 from returns import batches
@@ -175,14 +176,7 @@ def confirm(admin: "FloorViews", request: AuthenticatedRequest, reference: str) 
         done = ngettext(
             "%(count)s package marked returned.", "%(count)s packages marked returned.", report.done
         ) % {"count": report.done}
-    if report.skipped:
-        messages.warning(
-            request,
-            gettext("%(done)s Skipped %(count)s: %(reasons)s.")
-            % {"done": done, "count": len(report.skipped), "reasons": "; ".join(report.skipped)},
-        )
-    else:
-        messages.success(request, done)
+    report_done_and_skipped(request, done, report.skipped)
     return HttpResponseRedirect(reverse("admin:returns_batch_manifest", args=[batch.reference]))
 
 

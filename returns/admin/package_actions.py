@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from portal.action_messages import report_done_and_skipped
 from portal.errors import DomainError
 from portal.formatting import local_date
 from returns import delivery, services
@@ -42,8 +43,6 @@ Action: TypeAlias = Callable[
 # Each package is changed in its own transaction while the agent waits: a larger
 # selection is refused rather than left to time out halfway.
 MAX_ROWS = 500
-# A long selection skips many rows; the message names the first few.
-REASONS_SHOWN = 10
 ROWS_SHOWN = 100
 FORM_TEMPLATE = "admin/returns/failedpackage/action_form.html"
 
@@ -101,24 +100,8 @@ def _each(
     return report
 
 
-def _tell(
-    modeladmin: PackageAdmin, request: HttpRequest, report: Report, done: str
-) -> HttpResponse | None:
-    message = done
-    if report.skipped:
-        reasons = report.skipped[:REASONS_SHOWN]
-        if len(report.skipped) > REASONS_SHOWN:
-            reasons.append(
-                gettext("and %(count)s more") % {"count": len(report.skipped) - REASONS_SHOWN}
-            )
-        # Translators: done is the sentence saying what was done; reasons are separated by "; ".
-        message = gettext("%(done)s Skipped %(count)s: %(reasons)s.") % {
-            "done": done,
-            "count": len(report.skipped),
-            "reasons": "; ".join(reasons),
-        }
-    level = messages.WARNING if report.skipped else messages.SUCCESS
-    modeladmin.message_user(request, message, level)
+def _tell(request: HttpRequest, report: Report, done: str) -> HttpResponse | None:
+    report_done_and_skipped(request, done, report.skipped)
     return _back(request)
 
 
@@ -223,7 +206,7 @@ def record_failed_attempt(
             "%(done)s That was the last attempt for %(packages)s: now awaiting the "
             "seller, who is sent the destruction notice."
         ) % {"done": done, "packages": ", ".join(last_attempts)}
-    return _tell(modeladmin, request, report, done)
+    return _tell(request, report, done)
 
 
 @admin.action(description=_("Mark returned to the seller"), permissions=["change"])
@@ -245,7 +228,7 @@ def mark_returned(
         ) % {"count": n}
     else:
         done = gettext("No package marked returned.")
-    return _tell(modeladmin, request, report, done)
+    return _tell(request, report, done)
 
 
 def _window_closed(package: FailedPackage) -> str | None:
@@ -284,7 +267,7 @@ def record_phone_claim(
         ) % {"count": n}
     else:
         done = gettext("No package claimed for the seller, to be sent back.")
-    return _tell(modeladmin, request, report, done)
+    return _tell(request, report, done)
 
 
 WITHDRAW = Question(
@@ -320,7 +303,7 @@ def withdraw_claim(
         ) % {"count": n}
     else:
         done = gettext("Claim withdrawn for no package; now waiting for destruction.")
-    return _tell(modeladmin, request, report, done)
+    return _tell(request, report, done)
 
 
 DESTRUCTION = Question(
@@ -356,7 +339,7 @@ def confirm_destruction(
         ) % {"count": n}
     else:
         done = gettext("No package confirmed destroyed; each seller gets a certificate.")
-    return _tell(modeladmin, request, report, done)
+    return _tell(request, report, done)
 
 
 PACKAGE_ACTIONS = [

@@ -327,7 +327,7 @@ def test_assign_to_me_reports_the_tickets_already_mine(client_for, xavier, ticke
     response = act(client_for(xavier), "assign_to_me", ticket_x, other)
 
     assert messages_on(response) == [
-        f"1 assigned to you. 1 skipped: Ticket {ticket_x.reference} is already assigned to "
+        f"1 assigned to you. Skipped 1: Ticket {ticket_x.reference} is already assigned to "
         "xavier@swiftlane.example."
     ]
     other.refresh_from_db()
@@ -343,11 +343,11 @@ def test_mark_resolved_and_close_skip_tickets_already_there(client_for, xavier, 
     closing = act(client, "close", closed, open_)
 
     assert messages_on(resolved) == [
-        f"1 marked resolved. 1 skipped: Ticket {closed.reference} is closed: reopen it before "
+        f"1 marked resolved. Skipped 1: Ticket {closed.reference} is closed: reopen it before "
         "marking it resolved."
     ]
     assert messages_on(closing) == [
-        f"1 closed. 1 skipped: Ticket {closed.reference} is already closed."
+        f"1 closed. Skipped 1: Ticket {closed.reference} is already closed."
     ]
     open_.refresh_from_db()
     assert open_.status == Status.CLOSED

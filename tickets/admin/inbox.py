@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.action_messages import report_done_and_skipped
 from portal.errors import DomainError
 from returns.admin.scoping import ProviderScopedAdmin
 from returns.admin.widgets import OnePassCheckbox, ScopedRawIdWidget
@@ -210,15 +211,7 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
                 reasons.append(error.message)
             else:
                 count += 1
-        report = done(count)
-        if reasons:
-            # Translators: done is the sentence before, e.g. "1 closed."; reasons are sentences.
-            report = ngettext(
-                "%(done)s %(count)s skipped: %(reasons)s",
-                "%(done)s %(count)s skipped: %(reasons)s",
-                len(reasons),
-            ) % {"done": report, "count": len(reasons), "reasons": " ".join(reasons)}
-        self.message_user(request, report, messages.WARNING if reasons else messages.SUCCESS)
+        report_done_and_skipped(request, done(count), reasons)
 
     @admin.action(description=_("Assign the selected tickets to me"), permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
