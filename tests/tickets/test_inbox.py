@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from pytest_django.asserts import assertContains, assertNotContains
 
+from portal.errors import DomainError
 from tests.builders import awaiting_package, file_ticket, question_ticket
 from tests.factories import PackageFactory, UserFactory
 from tests.helpers import messages_on
@@ -169,6 +170,20 @@ def test_a_question_can_be_linked_only_to_the_sellers_packages_at_the_provider(
     ticket_x.refresh_from_db()
     assert ticket_x.package == own
     assert ticket_x.messages.get(internal=True).body == f"Linked to package {own.tracking_number}."
+
+
+def test_a_refused_assignment_says_only_why(client_for, xavier, ticket_x, monkeypatch):
+    def refuse(**kwargs):
+        raise DomainError(f"Ticket {ticket_x.reference} is already assigned to someone else.")
+
+    monkeypatch.setattr(services, "assign_ticket", refuse)  # as when another agent was quicker
+
+    response = client_for(xavier).post(page_of(ticket_x), {"assignee": xavier.pk}, follow=True)
+
+    assert messages_on(response) == [
+        f"Ticket {ticket_x.reference} is already assigned to someone else."
+    ]
+    assert response.redirect_chain == [(page_of(ticket_x), 302)]
 
 
 def test_a_claim_tickets_package_and_every_status_are_not_form_fields(

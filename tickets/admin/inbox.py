@@ -1,11 +1,12 @@
 """The ticket inbox: the scoped list an agent triages, its columns and its actions."""
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -68,6 +69,9 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
 
     class Media:
         css = {"all": ["css/ticket_inbox.css"]}
+
+    # The requests whose change a service refused (save_model), until their answer is made.
+    _refused: "weakref.WeakSet[HttpRequest]" = weakref.WeakSet()
 
     # --- scoping ----------------------------------------------------------------------
 
@@ -141,6 +145,15 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
                 changes[name]()
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
+                self._refused.add(request)
+
+    def response_change(self, request: HttpRequest, obj: Ticket) -> HttpResponse:
+        if request in self._refused:
+            self._refused.discard(request)
+            # The refusal is the page's message: back to the ticket, with no "changed
+            # successfully" after it.
+            return self._back_to(request, obj)
+        return super().response_change(request, obj)
 
     def render_change_form(
         self,
