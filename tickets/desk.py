@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from portal import formatting
@@ -82,9 +81,10 @@ def desk_context(
     replies = list(canned.replies_for(request.user, ticket.provider))
     chosen = request.GET.get("canned", "")
     if chosen and not reply_form.is_bound:
-        reply = get_object_or_404(
-            canned.replies_for(request.user, ticket.provider), pk=_number(chosen)
-        )
+        # One of the replies listed, so taken from them rather than read again.
+        reply = next((each for each in replies if each.pk == _number(chosen)), None)
+        if reply is None:
+            raise Http404
         reply_form.initial["body"] = canned.fill(reply.body, ticket)
     return {
         "package_card": package_card(request, ticket),
