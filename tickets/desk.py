@@ -15,8 +15,9 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from portal import formatting
-from portal.tenancy import AuthenticatedRequest, Viewer
+from portal.tenancy import Viewer
 from returns.admin.package_actions import ACTIONS_FOR_STATUS
+from returns.admin.scoping import console_user
 from returns.models import STAFF_STATES, FailedPackage
 from tickets import canned
 from tickets.forms import StaffReplyForm
@@ -71,14 +72,15 @@ def package_card(request: HttpRequest, ticket: Ticket) -> PackageCard | None:
 
 
 def desk_context(
-    request: AuthenticatedRequest, ticket: Ticket, reply_form: StaffReplyForm
+    request: HttpRequest, ticket: Ticket, reply_form: StaffReplyForm
 ) -> dict[str, Any]:
     """What the desk adds to the ticket page's context.
 
     `?canned=<id>` (the canned-reply picker without script) fills the reply box
     with that reply, worded for this ticket; another provider's reply is a 404.
     """
-    replies = list(canned.replies_for(request.user, ticket.provider))
+    user = console_user(request)
+    replies = list(canned.replies_for(user, ticket.provider))
     chosen = request.GET.get("canned", "")
     if chosen and not reply_form.is_bound:
         # One of the replies listed, so taken from them rather than read again.
@@ -89,7 +91,7 @@ def desk_context(
     return {
         "package_card": package_card(request, ticket),
         "canned_replies": [(reply, canned.fill(reply.body, ticket)) for reply in replies],
-        "can_edit_canned": request.user.has_perm("tickets.change_cannedreply"),
+        "can_edit_canned": user.has_perm("tickets.change_cannedreply"),
     }
 
 

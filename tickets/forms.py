@@ -350,7 +350,9 @@ class StaffReplyForm(forms.Form):
         help_text=_("An internal note leaves the status as it is."),
     )
 
-    def __init__(self, *args: Any, statuses: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, statuses: Sequence[tuple[str, StrOrPromise]] = (), **kwargs: Any
+    ) -> None:
         """`statuses`: the ticket's own and those staff may move it to, as (value, label)."""
         super().__init__(*args, **kwargs)
         self.fields["next_status"].choices = list(statuses)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from typing import Self, TypeAlias
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, When
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -64,7 +65,7 @@ AWAITING_FIRST_RESPONSE = Q(status=TicketStatus.OPEN, first_response_at__isnull=
 
 # The staff inbox's order: tickets awaiting a first answer, oldest (most overdue) first,
 # then the others, latest activity first. The `ticket_inbox` index has these same terms.
-INBOX_ORDERING = [
+INBOX_ORDERING: list[str | Combinable] = [
     ExpressionWrapper(AWAITING_FIRST_RESPONSE, output_field=models.BooleanField()).desc(),
     Case(When(AWAITING_FIRST_RESPONSE, then=F("created_at"))).asc(),
     F("last_activity_at").desc(),

@@ -116,7 +116,7 @@ class FloorViews(_PackageAdmin):
         return TemplateResponse(request, template, context)
 
     def card_actions(
-        self, request: AuthenticatedRequest, package: FailedPackage | None
+        self, request: HttpRequest, package: FailedPackage | None
     ) -> list[tuple[str, str, int]]:
         """(action, label, shortcut) the package's state allows and the user may run."""
         if package is None:

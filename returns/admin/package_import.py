@@ -1,6 +1,6 @@
 """The package list's CSV upload (returns.csv_import), under the list's URL."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext
 
 from portal.models import LogisticsProvider
+from returns.admin.scoping import console_user
 from returns.csv_format import format_help
 from returns.csv_import import import_packages
 from returns.forms import PackageImportForm
@@ -31,16 +32,21 @@ class PackageImportViews(_PackageAdmin):
 
     def import_providers(self, request: HttpRequest) -> QuerySet[LogisticsProvider]:
         """The providers this user may import packages for."""
+        user = console_user(request)
         providers = LogisticsProvider.objects.all()
-        if request.user.is_superuser:
+        if user.is_superuser:
             return providers
-        return providers.filter(pk=request.user.provider_id)
+        if user.provider_id is None:
+            return providers.none()  # staff of no provider import for none
+        return providers.filter(pk=user.provider_id)
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.import_view)
         return [path("import/", view, name="returns_failedpackage_import"), *super().get_urls()]
 
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = {
             "title": gettext("Packages"),
             "has_import_permission": self.has_import_permission(request),

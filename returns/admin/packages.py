@@ -5,14 +5,17 @@ A package's status is never a form field: it changes only through the list's
 actions and the buttons on its page, which call the services.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.db.models.options import Options
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -43,19 +46,22 @@ from returns.models import (
 from returns.staff_words import badge
 
 Status = FailedPackage.Status
+# A column of the package list: a field or method name, or a function of the package.
+Column: TypeAlias = str | Callable[[FailedPackage], str | bool]
+
+ATTEMPT_FIELDS = ("number", "attempted_at", "outcome", "failure_reason", "courier_note")
+EVENT_FIELDS = ("created_at", "action", "from_status", "to_status", "channel", "by", "what")
 
 
-class AttemptInline(ReadOnly, admin.TabularInline):
+class AttemptInline(ReadOnly, admin.TabularInline[DeliveryAttempt, FailedPackage]):
     model = DeliveryAttempt
-    fields = ["number", "attempted_at", "outcome", "failure_reason", "courier_note"]
-    readonly_fields = fields
+    fields = readonly_fields = ATTEMPT_FIELDS
     extra = 0
 
 
-class EventInline(ReadOnly, admin.TabularInline):
+class EventInline(ReadOnly, admin.TabularInline[PackageEvent, FailedPackage]):
     model = PackageEvent
-    fields = ["created_at", "action", "from_status", "to_status", "channel", "by", "what"]
-    readonly_fields = fields
+    fields = readonly_fields = EVENT_FIELDS
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PackageEvent]:
@@ -88,18 +94,21 @@ class PackageChangeList(ChangeList):
             args=[self.ID],
             current_app=self.model_admin.admin_site.name,
         )
-        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        context: dict[str, Options[Any] | str] = {
+            "preserved_filters": self.preserved_filters,
+            "opts": self.opts,
+        }
         self.row_url = add_preserved_filters(context, url)
         # Already on every row's link: the admin adds nothing more to it.
         self.preserved_filters = ""
 
-    def url_for_result(self, result: FailedPackage) -> str:
+    def url_for_result(self, result: Model) -> str:
         # The first stand-in is the path's, before any filter value; an id is a number,
         # with nothing to quote.
         return self.row_url.replace(self.ID, str(result.pk), 1)
 
 
-STATE_FIELDS = [
+STATE_FIELDS = (
     "status_label",
     "reason",
     "deadline_in_zone",
@@ -111,14 +120,14 @@ STATE_FIELDS = [
     "returned_at",
     "destruction_requested_at",
     "destruction_overdue_at",
-]
-DESTRUCTION_FIELDS = [
+)
+DESTRUCTION_FIELDS = (
     "destroyed_at",
     "destruction_reference",
     "destruction_method",
     "destroyed_by_email",
     "photo_link",
-]
+)
 
 
 @admin.register(FailedPackage)
@@ -128,7 +137,7 @@ class FailedPackageAdmin(
     ProviderScopedAdmin,
     PrefixSearch,
     OnePassCheckbox,
-    admin.ModelAdmin,
+    admin.ModelAdmin[FailedPackage],
 ):
     list_display = [
         "tracking_number",
@@ -162,7 +171,7 @@ class FailedPackageAdmin(
         (_("Order"), {"fields": ["order_id", "return_id"]}),
         (
             _("Contents"),
-            {"fields": EDITABLE_DETAILS},
+            {"fields": tuple(EDITABLE_DETAILS)},
         ),
         (
             _("State"),
@@ -191,7 +200,7 @@ class FailedPackageAdmin(
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return PackageChangeList
 
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> list[Column] | tuple[Column, ...]:
         if request.user.is_superuser:
             return [*self.list_display[:2], "provider", *self.list_display[2:]]
         return self.list_display
@@ -208,13 +217,13 @@ class FailedPackageAdmin(
     # is the time the seller on the phone reads on their own page.
     @admin.display(description=_("deadline"), ordering="claim_deadline")
     def deadline(self, package: FailedPackage) -> str | None:
-        if package.status != Status.AWAITING_SELLER:
+        if package.status != Status.AWAITING_SELLER or package.claim_deadline is None:
             return None
         return formatting.local_short(package.claim_deadline, package.seller.time_zone)
 
     @admin.display(description=_("time left"))
     def time_left(self, package: FailedPackage) -> str | None:
-        if package.status != Status.AWAITING_SELLER:
+        if package.status != Status.AWAITING_SELLER or package.claim_deadline is None:
             return None
         return formatting.time_left(package.claim_deadline)
 
@@ -270,7 +279,13 @@ class FailedPackageAdmin(
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: FailedPackage, form, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: FailedPackage,
+        form: forms.ModelForm[FailedPackage],
+        change: bool,
+    ) -> None:
         # Through the service, which writes only what the form changed (never a status a
         # service changed while this request ran) and the audit event.
         delivery.edit_package_details(
@@ -281,8 +296,14 @@ class FailedPackageAdmin(
         )
 
     def render_change_form(
-        self, request: HttpRequest, context: dict[str, Any], *args: Any, obj=None, **kwargs: Any
-    ):
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: FailedPackage | None = None,
+    ) -> HttpResponse:
         """The page's buttons: the actions its state allows and the user may run (as on
         the scan station's card)."""
         context["package_actions"] = [
@@ -299,4 +320,4 @@ class FailedPackageAdmin(
             if obj
             else []
         )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)

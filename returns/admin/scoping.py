@@ -32,6 +32,13 @@ else:
     _AdminMixin = object
 
 
+def console_user(request: HttpRequest) -> User:
+    """The signed-in staff member: the admin site lets no one else into the console."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def sellers_for(user: Viewer) -> QuerySet[Seller]:
     """Sellers this user may see: for provider staff, those with packages at the provider."""
     sellers = Seller.objects.all()

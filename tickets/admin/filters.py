@@ -1,6 +1,6 @@
 """The ticket inbox's filters: whose tickets, which wait for an answer, which status."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin
@@ -8,10 +8,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from tickets.models import STAFF_STATUSES, Ticket
+from returns.admin.scoping import console_user
+from tickets.models import STAFF_STATUSES, Ticket, TicketQuerySet
 
 Status = Ticket.Status
+
+
+def _tickets(queryset: QuerySet[Ticket]) -> TicketQuerySet:
+    # The inbox's rows come from Ticket.objects, whose querysets are TicketQuerySets.
+    return cast(TicketQuerySet, queryset)
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -23,9 +30,9 @@ class AssigneeFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "nobody":
-            return queryset.unassigned()
+            return _tickets(queryset).unassigned()
         if self.value() == "me":
-            return queryset.filter(assignee=request.user)
+            return queryset.filter(assignee=console_user(request))
         return queryset
 
 
@@ -38,7 +45,7 @@ class ResponseFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.value() == "overdue":
-            return queryset.overdue()
+            return _tickets(queryset).overdue()
         if self.value() == "awaiting":
             return queryset.filter(status=Status.OPEN, first_response_at__isnull=True)
         return queryset
@@ -48,7 +55,9 @@ class StatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: ModelAdmin[Any]
+    ) -> list[tuple[str, StrOrPromise]]:
         return list(STAFF_STATUSES.items())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -2,8 +2,10 @@
 
 import weakref
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +14,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from portal.action_messages import report_done_and_skipped
 from portal.errors import DomainError
-from returns.admin.scoping import ProviderScopedAdmin
+from portal.models import User
+from returns.admin.scoping import ProviderScopedAdmin, console_user
 from returns.admin.widgets import OnePassCheckbox, ScopedRawIdWidget
 from returns.models import FailedPackage
 from tickets import desk, selectors, services
@@ -40,7 +44,7 @@ ARRANGEMENT_FIELDS = ["delivery_address", "contact_phone", "preferred_date", "pr
 
 
 @admin.register(Ticket)
-class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin):
+class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.ModelAdmin[Ticket]):
     # What an agent triages by comes first; the rest may scroll on a narrow screen.
     list_display = [
         "reference",
@@ -88,19 +92,23 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # the conversation is the record of what was agreed
 
-    def get_form(self, request: HttpRequest, obj: Ticket | None = None, **kwargs: Any):
+    def get_form(
+        self, request: HttpRequest, obj: Ticket | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Ticket]]:
         # The mixin scopes the choices to the user's provider; a ticket narrows them to
         # its own provider's active staff and its seller's packages there.
-        form = super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
         fields = form.base_fields
         if obj is not None and "assignee" in fields:
-            fields["assignee"].queryset = selectors.assignable_staff(obj.provider)
-            fields["assignee"].label_from_instance = _person
+            assignee = cast(forms.ModelChoiceField[User], fields["assignee"])
+            assignee.queryset = selectors.assignable_staff(obj.provider)
+            # An instance attribute Django calls with the user; the stubs know only the method.
+            assignee.label_from_instance = _person  # type: ignore[assignment]
         if obj is not None and "package" in fields:
             packages = FailedPackage.objects.for_user(request.user).filter(
                 provider=obj.provider, seller=obj.seller
             )
-            fields["package"].queryset = packages
+            cast(forms.ModelChoiceField[FailedPackage], fields["package"]).queryset = packages
             # An id and a lookup among the seller's packages: a <select> of them all was
             # most of the page (5,000 options, 286 ms of CPU).
             fields["package"].widget = ScopedRawIdWidget(
@@ -130,14 +138,17 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
         every += HANDLING_FIELDS + ARRANGEMENT_FIELDS
         return [name for name in every if name not in editable]
 
-    def save_model(self, request: HttpRequest, obj: Ticket, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Ticket, form: forms.ModelForm[Ticket], change: bool
+    ) -> None:
         """The form edits the assignee and the package; each change goes through its service."""
+        actor = console_user(request)
         changes: dict[str, Callable[[], Ticket]] = {
             "assignee": lambda: services.assign_ticket(
-                ticket=obj, assignee=form.cleaned_data["assignee"], actor=request.user
+                ticket=obj, assignee=form.cleaned_data["assignee"], actor=actor
             ),
             "package": lambda: services.link_package(
-                ticket=obj, package=form.cleaned_data["package"], actor=request.user
+                ticket=obj, package=form.cleaned_data["package"], actor=actor
             ),
         }
         for name in form.changed_data:
@@ -158,12 +169,12 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
     def render_change_form(
         self,
         request: HttpRequest,
-        context,
+        context: dict[str, Any],
         add: bool = False,
         change: bool = False,
         form_url: str = "",
-        obj=None,
-    ):
+        obj: Ticket | None = None,
+    ) -> HttpResponse:
         if obj is not None:
             context.update(self._console_context(request, obj, context.get("reply_form")))
             context.update(desk.desk_context(request, obj, context["reply_form"]))
@@ -172,7 +183,7 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
     # --- columns and read-only fields ---------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
-    def staff_status(self, ticket: Ticket) -> str:
+    def staff_status(self, ticket: Ticket) -> StrOrPromise:
         return STAFF_STATUSES[ticket.status]
 
     @admin.display(description=_("overdue"))
@@ -228,10 +239,11 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
 
     @admin.action(description=_("Assign the selected tickets to me"), permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        user = console_user(request)
         self._each(
             request,
             queryset,
-            lambda t: services.assign_ticket(ticket=t, assignee=request.user, actor=request.user),
+            lambda t: services.assign_ticket(ticket=t, assignee=user, actor=user),
             lambda n: (
                 ngettext("%(count)s assigned to you.", "%(count)s assigned to you.", n)
                 % {"count": n}
@@ -244,7 +256,7 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
             request,
             queryset,
             lambda t: services.change_ticket_status(
-                ticket=t, status=Status.RESOLVED, actor=request.user
+                ticket=t, status=Status.RESOLVED, actor=console_user(request)
             ),
             lambda n: (
                 ngettext("%(count)s marked resolved.", "%(count)s marked resolved.", n)
@@ -258,18 +270,18 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
             request,
             queryset,
             lambda t: services.change_ticket_status(
-                ticket=t, status=Status.CLOSED, actor=request.user
+                ticket=t, status=Status.CLOSED, actor=console_user(request)
             ),
             # Translators: a count of tickets just closed, e.g. "2 closed."
             lambda n: ngettext("%(count)s closed.", "%(count)s closed.", n) % {"count": n},
         )
 
 
-def _person(user) -> str:
+def _person(user: User) -> str:
     return user.get_full_name() or user.email
 
 
-def _short(moment) -> str:
+def _short(moment: datetime) -> str:
     """`26 Nov 09:56`, or `26 Nov 2025` in another year: short enough for a list column."""
     local = timezone.localtime(moment)
     same_year = local.year == timezone.localtime().year

@@ -4,20 +4,24 @@ Each button posts to its own view, which calls `tickets.services` and comes back
 to the page, keeping the list filter the agent came from.
 """
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models.options import Options
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from portal.errors import DomainError
+from returns.admin.scoping import console_user
 from tickets import selectors, services
 from tickets.forms import StaffReplyForm
 from tickets.models import STAFF_STATUSES, Ticket
@@ -25,7 +29,7 @@ from tickets.models import STAFF_STATUSES, Ticket
 Status = Ticket.Status
 
 # The button that moves a ticket to each status, from the page's toolbar.
-STATUS_BUTTONS = {
+STATUS_BUTTONS: dict[str, StrOrPromise] = {
     Status.OPEN: _("Reopen"),
     Status.WAITING_ON_SELLER: _("Waiting on the seller"),
     Status.RESOLVED: _("Mark resolved"),
@@ -43,7 +47,9 @@ else:
 class ThreadViews(_TicketAdmin):
     """Mixed into TicketAdmin: the page's context, its buttons' views and its reply box."""
 
-    def _console_context(self, request: HttpRequest, ticket: Ticket, reply_form) -> dict[str, Any]:
+    def _console_context(
+        self, request: HttpRequest, ticket: Ticket, reply_form: StaffReplyForm | None
+    ) -> dict[str, Any]:
         return {
             "ticket": ticket,
             "thread": selectors.thread(ticket, request.user),
@@ -57,7 +63,7 @@ class ThreadViews(_TicketAdmin):
         }
 
     def get_urls(self) -> list[URLPattern]:
-        def view(function):
+        def view(function: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return self.admin_site.admin_view(require_POST(function))
 
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -69,7 +75,8 @@ class ThreadViews(_TicketAdmin):
         ]
 
     def _ticket_to_change(self, request: HttpRequest, object_id: str) -> Ticket:
-        ticket = self.get_object(request, unquote(object_id))
+        # ProviderScopedAdmin.get_object answers 404 rather than None.
+        ticket = cast(Ticket, self.get_object(request, unquote(object_id)))
         if not self.has_change_permission(request, ticket):
             raise PermissionDenied
         return ticket
@@ -77,7 +84,10 @@ class ThreadViews(_TicketAdmin):
     def _back_to(self, request: HttpRequest, ticket: Ticket) -> HttpResponseRedirect:
         """The ticket page again, keeping the list filter the agent came from."""
         url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
-        context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        context: dict[str, Options[Any] | str] = {
+            "preserved_filters": self.get_preserved_filters(request),
+            "opts": self.opts,
+        }
         return HttpResponseRedirect(add_preserved_filters(context, url))
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -91,7 +101,7 @@ class ThreadViews(_TicketAdmin):
         try:
             services.reply_as_staff(
                 ticket=ticket,
-                author=request.user,
+                author=console_user(request),
                 body=form.cleaned_data["body"],
                 internal=form.internal,
                 files=form.cleaned_data["attachments"],
@@ -114,7 +124,8 @@ class ThreadViews(_TicketAdmin):
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         ticket = self._ticket_to_change(request, object_id)
         try:
-            services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
+            user = console_user(request)
+            services.assign_ticket(ticket=ticket, assignee=user, actor=user)
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
@@ -132,7 +143,9 @@ class ThreadViews(_TicketAdmin):
             self.message_user(request, gettext("Choose one of the status buttons."), messages.ERROR)
             return self._back_to(request, ticket)
         try:
-            services.change_ticket_status(ticket=ticket, status=status, actor=request.user)
+            services.change_ticket_status(
+                ticket=ticket, status=Status(status), actor=console_user(request)
+            )
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
@@ -155,10 +168,10 @@ def _reply_form(ticket: Ticket, *args: Any) -> StaffReplyForm:
     return StaffReplyForm(*args, statuses=statuses, initial={"next_status": ticket.status})
 
 
-def _status_buttons(ticket: Ticket) -> list[tuple[str, str]]:
-    buttons = []
+def _status_buttons(ticket: Ticket) -> list[tuple[str, StrOrPromise]]:
+    buttons: list[tuple[str, StrOrPromise]] = []
     for status, label in STATUS_BUTTONS.items():
-        if status not in services.STAFF_MOVES[ticket.status]:
+        if status not in services.STAFF_MOVES[Status(ticket.status)]:
             continue
         if status == Status.OPEN and ticket.is_open:
             label = gettext("Back to open")  # from waiting on the seller, which is no reopening
