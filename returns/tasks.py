@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.batches import JobSummary, run_in_batches
 from portal.errors import DomainError
 from portal.formatting import local_date
-from returns import emails, finalize, outbox, reminders, services
+from returns import bulk, emails, outbox, reminders, services
 from returns.models import FailedPackage, Notification
 
 Status = FailedPackage.Status
@@ -39,7 +39,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
         "finalize_expired_windows",
         expired,
         lambda package: services.finalize_expired_package(package=package, now=now),
-        handle_batch=lambda pks: finalize.finalize_expired_packages(package_ids=pks, now=now),
+        handle_batch=lambda pks: bulk.finalize_expired_packages(package_ids=pks, now=now),
         describe=lambda package: (
             f"{package.tracking_number} ({package.seller.name}): window closed "
             f"{local_date(package.claim_deadline, package.seller.time_zone)} "

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
-from returns import finalize as bulk_finalize
+from returns import bulk as bulk_finalize
 from returns import outbox
 from returns.models import FailedPackage, IntakeEvent, Notification, PackageEvent
 from returns.tasks import finalize_expired_windows

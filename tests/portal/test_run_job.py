@@ -67,7 +67,7 @@ def test_run_job_with_an_unknown_name_lists_the_jobs(db):
 def test_run_job_prints_the_failed_rows_and_exits_with_an_error(expired):
     out = StringIO()
     with (
-        mock.patch("returns.finalize.finalize_expired_packages", side_effect=OSError("disk full")),
+        mock.patch("returns.bulk.finalize_expired_packages", side_effect=OSError("disk full")),
         mock.patch("returns.emails.destruction_finalized", side_effect=OSError("disk full")),
         pytest.raises(CommandError, match="1 failed"),
     ):

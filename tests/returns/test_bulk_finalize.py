@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import NotificationAddress
-from returns import finalize, outbox, tasks
+from returns import bulk, outbox, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.helpers import expired_packages
 
@@ -30,7 +30,7 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
     [package] = expired_packages(1, seller=seller_a, provider=provider_x)
     now = timezone.now()
 
-    assert finalize.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
+    assert bulk.finalize_expired_packages(package_ids=[package.pk], now=now) == [package.pk]
 
     package.refresh_from_db()
     assert (package.status, package.destruction_requested_at) == ("destruction_pending", now)
@@ -53,9 +53,9 @@ def test_the_bulk_finalize_writes_what_the_single_one_writes(provider_x, seller_
 def test_a_second_bulk_finalize_of_the_same_packages_does_nothing(provider_x, seller_a):
     packages = expired_packages(3, seller=seller_a, provider=provider_x)
     ids = [p.pk for p in packages]
-    finalize.finalize_expired_packages(package_ids=ids, now=timezone.now())
+    bulk.finalize_expired_packages(package_ids=ids, now=timezone.now())
 
-    again = finalize.finalize_expired_packages(package_ids=ids, now=timezone.now())
+    again = bulk.finalize_expired_packages(package_ids=ids, now=timezone.now())
 
     assert again == []
     assert PackageEvent.objects.count() == 3
@@ -116,9 +116,7 @@ def test_the_bulk_finalize_passes_over_a_package_a_seller_is_claiming(provider_x
     thread = threading.Thread(target=seller_holds_the_row)
     thread.start()
     claimed_row_locked.wait(10)
-    done = finalize.finalize_expired_packages(
-        package_ids=[p.pk for p in packages], now=timezone.now()
-    )
+    done = bulk.finalize_expired_packages(package_ids=[p.pk for p in packages], now=timezone.now())
     finalize_done.set()
     thread.join()
 

@@ -10,7 +10,7 @@ import time_machine
 from django.db.models import Count
 
 from portal.errors import DomainError
-from returns import finalize, services, tasks
+from returns import bulk, services, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 from tests.helpers import expired_packages
@@ -65,8 +65,8 @@ def test_two_batch_statements_on_the_same_packages_finalize_each_once(seller_a, 
     after_deadline = DEADLINE + timedelta(minutes=1)
 
     first, second = in_parallel(
-        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
-        lambda: finalize.finalize_expired_packages(package_ids=ids, now=after_deadline),
+        lambda: bulk.finalize_expired_packages(package_ids=ids, now=after_deadline),
+        lambda: bulk.finalize_expired_packages(package_ids=ids, now=after_deadline),
     )
 
     assert sorted(first + second) == sorted(ids)
@@ -123,7 +123,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
 ):
     expired_packages(4 * BATCH_SIZE, seller=seller_a, provider=provider_x, deadline=DEADLINE)
     after_deadline = DEADLINE + timedelta(minutes=1)
-    real_finalize = finalize.finalize_expired_packages
+    real_finalize = bulk.finalize_expired_packages
     batches = itertools.count(1)
 
     def die_in_the_third_batch(*, package_ids, now):
@@ -133,7 +133,7 @@ def test_a_finalize_that_crashes_after_two_batches_is_completed_by_the_next_run(
         return done
 
     with (
-        mock.patch("returns.finalize.finalize_expired_packages", die_in_the_third_batch),
+        mock.patch("returns.bulk.finalize_expired_packages", die_in_the_third_batch),
         pytest.raises(WorkerKilled),
     ):
         tasks.finalize_expired_windows(now=after_deadline)

@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from returns import emails, finalize, tasks
+from returns import bulk, emails, tasks
 from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory, SellerFactory
 from tests.helpers import snapshot
@@ -121,7 +121,7 @@ def test_a_package_whose_finalize_fails_does_not_stop_the_others(clock, make_pac
         make_package(awaiting=True, claim_deadline=NOW - timedelta(hours=1)) for _ in range(3)
     ]
     poisoned = packages[1]
-    real_notice, real_bulk = emails.destruction_finalized, finalize.finalize_expired_packages
+    real_notice, real_bulk = emails.destruction_finalized, bulk.finalize_expired_packages
 
     def notice_failing_for_poisoned(package):
         if package.pk == poisoned.pk:
@@ -136,7 +136,7 @@ def test_a_package_whose_finalize_fails_does_not_stop_the_others(clock, make_pac
     # The batch fails as a whole, then row by row: only the poisoned package fails.
     with (
         mock.patch("returns.emails.destruction_finalized", notice_failing_for_poisoned),
-        mock.patch("returns.finalize.finalize_expired_packages", bulk_failing_with_poisoned),
+        mock.patch("returns.bulk.finalize_expired_packages", bulk_failing_with_poisoned),
     ):
         summary = tasks.finalize_expired_windows()
 
