@@ -123,11 +123,7 @@ def _window_closed(package: FailedPackage) -> bool:
     return package.status == FailedPackage.Status.AWAITING_SELLER and not window_is_open(package)
 
 
-@register.simple_tag
-def status_badge(package: FailedPackage) -> SafeString:
-    """`{% status_badge package %}`: the package's status, coloured. A package still
-    `awaiting_seller` past its deadline is no longer waiting for the seller (the finalize job
-    moves it within minutes): the badge says the window closed."""
+def _status_badge(package: FailedPackage) -> SafeString:
     if _window_closed(package):
         return format_html(
             '<span class="badge text-bg-secondary">{}</span>', gettext("Window closed")
@@ -142,6 +138,20 @@ def status_badge(package: FailedPackage) -> SafeString:
 
 
 @register.simple_tag
+def status_badge(package: FailedPackage) -> SafeString:
+    """`{% status_badge package %}`: the package's status, coloured. A package still
+    `awaiting_seller` past its deadline is no longer waiting for the seller (the finalize job
+    moves it within minutes): the badge says the window closed."""
+    return _status_badge(package)
+
+
+TIME_LEFT_BADGE = (
+    '<span class="badge {}"><span class="visually-hidden">{} </span>'
+    '<span class="countdown" data-deadline="{}">{}</span></span>'
+)
+
+
+@register.simple_tag
 def time_left_badge(package: FailedPackage) -> str:
     """`{% time_left_badge package %}`: while the package waits for the seller, the time
     left to decide, which static/js/portal.js counts down from data-deadline."""
@@ -149,14 +159,73 @@ def time_left_badge(package: FailedPackage) -> str:
     if package.status != FailedPackage.Status.AWAITING_SELLER or _window_closed(package):
         return ""
     return format_html(
-        '<span class="badge {}"><span class="visually-hidden">{} </span>'
-        '<span class="countdown" data-deadline="{}">{}</span></span>',
+        TIME_LEFT_BADGE,
         "text-bg-danger" if urgent(package.claim_deadline) else "text-bg-light border",
         # Translators: read out by screen readers before the time left, e.g. "2 days 4 hours left".
         gettext("Time to decide:"),
         timezone.localtime(package.claim_deadline).isoformat(),
         time_left(package.claim_deadline),
     )
+
+
+# One row of the package list (templates/returns/package_list.html), as the loop there wrote
+# it with the tags above: written here, a row costs a fifth of the template's.
+PACKAGE_ROW = """
+    <li class="list-group-item py-3">
+      <div class="d-flex flex-wrap gap-2 align-items-center">
+        <div class="me-auto min-w-0">
+          <a class="fw-semibold text-break" href="{url}">{tracking}</a>
+          <div class="small text-secondary text-break">{order}{description} · {provider}</div>
+        </div>
+        <div class="d-flex flex-wrap gap-2 align-items-center">
+          {status}
+          {time_left}
+        </div>
+      </div>
+    </li>
+    """
+
+
+@register.simple_tag(takes_context=True)
+def package_rows(context: Context, packages: list[FailedPackage], packages_url: str) -> SafeString:
+    """`{% package_rows page.object_list packages_url %}`: the list's rows. A page shows a few
+    statuses and a few dozen distinct times left: each badge is written once a page."""
+    statuses: dict[tuple[str, bool], str] = {}
+    urgent_before = timezone.now() + timedelta(hours=max(settings.REMINDER_HOURS_BEFORE))
+    # Translators: read out by screen readers before the time left, e.g. "2 days 4 hours left".
+    time_to_decide = conditional_escape(gettext("Time to decide:"))
+    base = conditional_escape(packages_url)
+    rows = []
+    for package in packages:
+        closed = _window_closed(package)
+        key = (package.status, closed)
+        if key not in statuses:
+            statuses[key] = _status_badge(package)
+        deadline = package.claim_deadline
+        if package.status == FailedPackage.Status.AWAITING_SELLER and not closed:
+            assert deadline is not None  # an open window has a deadline
+            countdown = TIME_LEFT_BADGE.format(
+                "text-bg-danger" if deadline < urgent_before else "text-bg-light border",
+                time_to_decide,
+                timezone.localtime(deadline).isoformat(),
+                conditional_escape(time_left(deadline)),
+            )
+        else:
+            countdown = ""
+        rows.append(
+            PACKAGE_ROW.format(
+                url=f"{base}{conditional_escape(package.public_id)}/",
+                tracking=conditional_escape(package.tracking_number),
+                order=order_line(context, package.order_id),
+                description=f" · {conditional_escape(package.description)}"
+                if package.description
+                else "",
+                provider=conditional_escape(package.provider.name),
+                status=statuses[key],
+                time_left=countdown,
+            )
+        )
+    return SafeString("".join(rows))
 
 
 @register.simple_tag(takes_context=True)
