@@ -132,6 +132,19 @@ def queue_notification(
     return notification
 
 
+def mute_address_confirmations(*, seller_id: int, email: str) -> int:
+    """A removed notification address receives nothing more: its confirmation links still
+    waiting in the outbox are kept, not sent; returns how many. Only rows no delivery run
+    has claimed: one being sent now goes, with a link to the settings page instead of a
+    confirmation (`with_links`)."""
+    return Notification.objects.filter(
+        kind=Kind.ADDRESS_CONFIRMATION,
+        seller_id=seller_id,
+        to_email=email,
+        status=Notification.Status.PENDING,
+    ).update(status=Notification.Status.MUTED)
+
+
 def recipient_of(seller: Seller | None, provider: LogisticsProvider | None) -> str:
     """The language of a notice: its seller's, or for the ops address its provider's."""
     tenant = seller if seller is not None else provider
