@@ -62,10 +62,10 @@ class PendingLinks:
         return {f"{action}_link": _mark(key) for action, key in self.keys.items()}
 
     def issue(self, notification: Notification) -> None:
-        """Store the links, unless the notice was written before (its body has other keys)."""
-        if not self.keys or not all(
-            _mark(key) in notification.body_text for key in self.keys.values()
-        ):
+        """Store the links, unless the notice was written before (its body, or the facts it
+        is rendered from when sent, has other keys)."""
+        shown = notification.body_text or " ".join(map(str, notification.render_facts.values()))
+        if not self.keys or not all(_mark(key) in shown for key in self.keys.values()):
             return
         if self.package.claim_deadline is None:  # no window, nothing a link could do
             return

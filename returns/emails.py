@@ -6,9 +6,11 @@ about the same thing returns the row already written, and sends nothing new.
 A job that writes notices by the thousand (`returns.finalize`) leaves
 subject and bodies empty: rendering costs milliseconds a notice, so the outbox
 renders each one when it sends it (`render_deferred`), from the package as it
-is then.
+is then. So does a standing instruction's decision on the intake API's busiest
+event (`instruction_applied`), its notices' other facts kept on the row.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -132,6 +134,19 @@ def queue_notification(
     return notification
 
 
+def mute_address_confirmations(*, seller_id: int, email: str) -> int:
+    """A removed notification address receives nothing more: its confirmation links still
+    waiting in the outbox are kept, not sent; returns how many. Only rows no delivery run
+    has claimed: one being sent now goes, with a link to the settings page instead of a
+    confirmation (`with_links`)."""
+    return Notification.objects.filter(
+        kind=Kind.ADDRESS_CONFIRMATION,
+        seller_id=seller_id,
+        to_email=email,
+        status=Notification.Status.PENDING,
+    ).update(status=Notification.Status.MUTED)
+
+
 def recipient_of(seller: Seller | None, provider: LogisticsProvider | None) -> str:
     """The language of a notice: its seller's, or for the ops address its provider's."""
     tenant = seller if seller is not None else provider
@@ -234,24 +249,34 @@ def destruction_notice(
 
 
 def instruction_applied(
-    package: FailedPackage, *, rule: str, ticket_reference: str = ""
-) -> Notification:
-    """The seller's standing instruction decided: what it did, and the one-click undo."""
-    language = _seller_language(package)
+    package: FailedPackage, *, rule: str, ticket_reference: str = "", note: str = ""
+) -> list[Notification]:
+    """The seller's standing instruction decided, in the failure's own transaction: the
+    seller is told what it did, with the one-click undo; the provider to keep the package
+    (`claim_received`) or destroy it (`destruction_instruction`).
+
+    Written unrendered in one statement (`queue_unrendered`): the intake API pays for
+    no rendering, and the outbox renders them as it sends them (`deferred_context`)."""
     pending = action_links.prepare(package, undo=True)
-    notification = _to_seller(
-        Kind.INSTRUCTION_APPLIED,
-        package,
-        rule_label=InstructionRule(rule).label,
-        claimed=package.status == FailedPackage.Status.CLAIMED,
-        ticket_reference=ticket_reference,
-        ticket_url=links.ticket_url(ticket_reference, language=language)
-        if ticket_reference
-        else "",
-        **pending.context,
+    claimed = package.status == FailedPackage.Status.CLAIMED
+    to_provider = (
+        Unrendered(Kind.CLAIM_RECEIVED, {"note": note} if note else {}, ticket_reference)
+        if claimed
+        else Unrendered(Kind.DESTRUCTION_INSTRUCTION)
     )
-    pending.issue(notification)
-    return notification
+    notices = queue_unrendered(
+        package,
+        [
+            Unrendered(
+                Kind.INSTRUCTION_APPLIED,
+                {"rule": rule, "claimed": claimed, **pending.context},
+                ticket_reference,
+            ),
+            to_provider,
+        ],
+    )
+    pending.issue(notices[0])
+    return notices
 
 
 def deadline_reminder(package: FailedPackage, *, hours_before: int) -> Notification:
@@ -348,11 +373,92 @@ def destruction_overdue(package: FailedPackage) -> Notification:
 
 # --- notices written in bulk, rendered when sent --------------------------------------
 
-# The kinds a job writes in bulk, each needing nothing but its package to render.
+# The kinds written unrendered, each with its audience: by a job in bulk (needing nothing
+# but their package to render), and by a standing instruction's decision (their
+# `render_facts` besides).
 DEFERRED_KINDS = {
     Kind.DESTRUCTION_FINALIZED: Notification.Audience.SELLER,
     Kind.DESTRUCTION_INSTRUCTION: Notification.Audience.PROVIDER,
+    Kind.INSTRUCTION_APPLIED: Notification.Audience.SELLER,
+    Kind.CLAIM_RECEIVED: Notification.Audience.PROVIDER,
 }
+
+
+@dataclass(frozen=True)
+class Unrendered:
+    """A package notice to write unrendered, and what it shows beyond its package."""
+
+    kind: Notification.Kind
+    facts: dict[str, Any] = field(default_factory=dict)
+    ticket_reference: str = ""
+
+
+def queue_unrendered(package: FailedPackage, notices: list[Unrendered]) -> list[Notification]:
+    """`queue_notification` for a package's notices, without rendering them: subject and
+    bodies stay empty, as `returns.finalize` writes its own, and the outbox renders each
+    in the recipient's language (kept on the row) when it sends it, the time left and
+    the seller's confirmed addresses as of then. Each once per `package_key`; the
+    notices not written yet cost one look-up and one INSERT together."""
+    keys = {package_key(notice.kind, package.pk): notice for notice in notices}
+    written = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
+    rows = [_unrendered(package, notice, key) for key, notice in keys.items() if key not in written]
+    if rows:
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(rows)
+        except IntegrityError:  # written by someone else since the look-up above
+            written = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
+            if len(written) != len(keys):  # not a dedupe key that failed
+                raise
+        else:
+            written.update((row.dedupe_key, row) for row in rows)
+            send_soon()
+    return [written[key] for key in keys]
+
+
+def _unrendered(package: FailedPackage, notice: Unrendered, key: str) -> Notification:
+    """The row `queue_notification` would write, addressed alike, its bodies left empty."""
+    audience = DEFERRED_KINDS[notice.kind]
+    seller = package.seller if audience == Notification.Audience.SELLER else None
+    return Notification(
+        dedupe_key=key,
+        kind=notice.kind,
+        audience=audience,
+        seller=seller,
+        provider=package.provider,
+        package=package,
+        ticket_reference=notice.ticket_reference,
+        to_email=seller.contact_email if seller is not None else package.provider.ops_email,
+        status=Notification.Status.PENDING,
+        subject="",
+        body_text="",
+        body_html="",
+        language=recipient_of(seller, package.provider),
+        render_facts=notice.facts,
+    )
+
+
+def deferred_context(
+    notification: Notification, package: FailedPackage, language: str
+) -> dict[str, Any]:
+    """What an unrendered notice shows, as its builder shows it: the package's context in
+    `language`, and the notice's `render_facts` (the links they name made in `language`)."""
+    facts = notification.render_facts
+    reference = notification.ticket_reference
+    extra: dict[str, Any] = {}
+    if notification.kind == Kind.INSTRUCTION_APPLIED:
+        extra = {
+            "rule_label": InstructionRule(facts["rule"]).label,
+            "claimed": facts["claimed"],
+            "ticket_reference": reference,
+            "ticket_url": links.ticket_url(reference, language=language) if reference else "",
+            "undo_link": facts.get("undo_link", ""),
+        }
+    elif notification.kind == Kind.CLAIM_RECEIVED:
+        extra = {"ticket_reference": reference, "note": facts.get("note", "")}
+    if notification.audience == Notification.Audience.SELLER:
+        return _package_context(package, language=language, **extra)
+    return _provider_context(package, language=language, **extra)
 
 
 def load_deferred_packages(notifications: list[Notification]) -> None:
@@ -390,9 +496,9 @@ def render_deferred(notification: Notification) -> None:
     package = notification.package
     if package is None:  # only package notices are written in bulk (returns.finalize)
         raise ValueError(f"notification {notification.pk} has no package to render")
-    builder = _package_context if notification.audience == "seller" else _provider_context
     language = recipient_language(notification.language)
-    email = render_email(notification.kind, builder(package, language=language), language=language)
+    context = deferred_context(notification, package, language)
+    email = render_email(notification.kind, context, language=language)
     notification.subject, notification.body_text, notification.body_html = (
         email.subject,
         email.text,

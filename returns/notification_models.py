@@ -134,6 +134,11 @@ class Notification(models.Model):
     # The recipient's language when the notice was written (a snapshot, like to_email):
     # the outbox renders a deferred notice in it and sends it as the Content-Language.
     language = models.CharField(_("language"), max_length=8, default="en")
+    # What a notice written unrendered shows beyond its package (the rule that decided, its
+    # undo mark, a claim's note): the outbox renders it from these when it sends it
+    # (`emails.deferred_context`). Empty for the rest; a database default for the finalize
+    # job's INSERT … SELECT, which has nothing to add.
+    render_facts = models.JSONField(_("facts"), default=dict, blank=True, db_default={})
 
     objects = NotificationQuerySet.as_manager()
 

@@ -73,10 +73,10 @@ def claim_package(
         at=now,
     )
     if rule:
-        emails.instruction_applied(package, rule=rule, ticket_reference=ticket_reference)
+        emails.instruction_applied(package, rule=rule, ticket_reference=ticket_reference, note=note)
     else:
         emails.claim_confirmed(package, ticket_reference=ticket_reference)
-    emails.claim_received(package, ticket_reference=ticket_reference, note=note)
+        emails.claim_received(package, ticket_reference=ticket_reference, note=note)
     return package
 
 
@@ -105,10 +105,10 @@ def release_package(
         at=now,
     )
     if rule:
-        emails.instruction_applied(package, rule=rule)
+        emails.instruction_applied(package, rule=rule)  # the provider's instruction too
     else:
         emails.release_confirmed(package)
-    emails.destruction_instruction(package)
+        emails.destruction_instruction(package)
     return package
 
 

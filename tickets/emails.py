@@ -7,7 +7,7 @@ from django.conf import settings
 from returns import links
 from returns.emails import queue_notification, recipient_of
 from returns.models import Notification
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Attachment, Ticket, TicketMessage
 
 Kind = Notification.Kind
 
@@ -19,14 +19,22 @@ def _admin_ticket_url(ticket: Ticket) -> str:
 
 
 def _context(
-    ticket: Ticket, message: TicketMessage | None, *, for_seller: bool, **extra: Any
+    ticket: Ticket,
+    message: TicketMessage | None,
+    *,
+    for_seller: bool,
+    attachments: list[Attachment] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """What a ticket notice shows; its links open in the recipient's language."""
+    """What a ticket notice shows; its links open in the recipient's language. The
+    message's `attachments` are read unless the caller knows them."""
     language = recipient_of(ticket.seller if for_seller else None, ticket.provider)
+    if attachments is None:
+        attachments = list(message.attachments.all()) if message is not None else []
     return {
         "ticket": ticket,
         "message": message,
-        "attachments": list(message.attachments.all()) if message is not None else [],
+        "attachments": attachments,
         "seller": ticket.seller,
         "provider": ticket.provider,
         "package": ticket.package,
@@ -38,7 +46,11 @@ def _context(
 
 
 def _to_provider(
-    kind: Notification.Kind, ticket: Ticket, message: TicketMessage, key: str
+    kind: Notification.Kind,
+    ticket: Ticket,
+    message: TicketMessage,
+    key: str,
+    attachments: list[Attachment] | None = None,
 ) -> Notification:
     return queue_notification(
         kind=kind,
@@ -48,12 +60,21 @@ def _to_provider(
         dedupe_key=key,
         package=ticket.package,
         ticket_reference=ticket.reference,
-        context=_context(ticket, message, admin_url=_admin_ticket_url(ticket), for_seller=False),
+        context=_context(
+            ticket,
+            message,
+            admin_url=_admin_ticket_url(ticket),
+            for_seller=False,
+            attachments=attachments,
+        ),
     )
 
 
-def ticket_created(ticket: Ticket, message: TicketMessage) -> Notification:
-    return _to_provider(Kind.TICKET_CREATED, ticket, message, f"ticket_created:{ticket.reference}")
+def ticket_created(
+    ticket: Ticket, message: TicketMessage, *, attachments: list[Attachment] | None = None
+) -> Notification:
+    key = f"ticket_created:{ticket.reference}"
+    return _to_provider(Kind.TICKET_CREATED, ticket, message, key, attachments)
 
 
 def seller_replied(ticket: Ticket, message: TicketMessage) -> Notification:

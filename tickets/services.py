@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -27,13 +28,12 @@ from returns.services import claim_package, release_package
 from tickets import emails
 from tickets.assignment import assign_ticket, link_package
 from tickets.attachments import CheckedUpload
-from tickets.models import CLAIM_CATEGORIES, Ticket, TicketMessage, new_reference
+from tickets.models import CLAIM_CATEGORIES, OPEN_STATUSES, Ticket, TicketMessage, new_reference
 from tickets.replies import REOPEN_WINDOW, reopen_until, reply_as_seller, reply_as_staff
 from tickets.service_steps import (
     PACKAGE_MOVING_CATEGORIES,
     DuplicateClaimError,
     attach,
-    refuse_second_claim,
 )
 from tickets.status_changes import (
     STAFF_MOVES,
@@ -87,6 +87,25 @@ def _unused_reference() -> str:
     return reference
 
 
+def _claim_reference(package: FailedPackage) -> str:
+    """A free reference for a new claim ticket on `package`, which has no open claim ticket
+    (`DuplicateClaimError` otherwise): one query asks both, as the intake API's standing
+    instructions file one with every package they send back."""
+    reference = new_reference()
+    open_claim = Q(package=package, category__in=CLAIM_CATEGORIES, status__in=OPEN_STATUSES)
+    clashes = list(
+        Ticket.objects.filter(open_claim | Q(reference=reference)).select_related("package")
+    )
+    for ticket in clashes:
+        if (
+            ticket.package_id == package.pk
+            and ticket.category in CLAIM_CATEGORIES
+            and ticket.status in OPEN_STATUSES
+        ):
+            raise DuplicateClaimError(ticket)
+    return _unused_reference() if clashes else reference
+
+
 @transaction.atomic
 def open_ticket(
     *, author: User, request: TicketRequest, files: Sequence[CheckedUpload] = ()
@@ -102,13 +121,14 @@ def open_ticket(
     package = request.package
     if package is None and request.category in PACKAGE_MOVING_CATEGORIES:
         raise DomainError(gettext("Choose the package this ticket is about."))
-    reference = _unused_reference()
     if package is not None and request.category in CLAIM_CATEGORIES:
-        refuse_second_claim(package)
+        reference = _claim_reference(package)
         claim_package(
             package=package, actor=author, channel=Channel.WEB, ticket_reference=reference
         )
-    elif package is not None and request.category == Category.NOT_NEEDED:
+    else:
+        reference = _unused_reference()
+    if package is not None and request.category == Category.NOT_NEEDED:
         release_package(package=package, actor=author, channel=Channel.WEB)
 
     seller = author.seller
@@ -159,8 +179,7 @@ def open_send_back_ticket(
     """A send-back ticket filed for the seller without a sign-in (a one-click link, their
     standing instruction), in the same transaction as the claim; its first message says
     why, and the provider's operations address is told."""
-    reference = _unused_reference()
-    refuse_second_claim(package)
+    reference = _claim_reference(package)
     claim_package(
         package=package, actor=None, channel=channel, ticket_reference=reference, rule=rule
     )
@@ -194,5 +213,5 @@ def open_send_back_ticket(
         written_for_seller=True,
         created_at=now,
     )
-    emails.ticket_created(ticket, message)
+    emails.ticket_created(ticket, message, attachments=[])  # none: no one uploaded any
     return ticket

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from portal import confirmations
 from portal.models import NotificationAddress, ReturnAddress, Seller, SettingsChange, User
 from portal.shop import emails
+from returns import emails as returns_emails
 from returns.models import Notification
 
 Action = SettingsChange.Action
@@ -150,14 +151,7 @@ def remove_notification_address(*, address: NotificationAddress, actor: User) ->
     """The address receives nothing more, not even a confirmation link still waiting to go."""
     _locked(address.seller)
     NotificationAddress.objects.filter(pk=address.pk).delete()
-    # Only rows not yet claimed by a delivery run: one being sent now goes, with a link to
-    # the settings page instead of a confirmation (returns.emails.with_links).
-    Notification.objects.filter(
-        kind=Notification.Kind.ADDRESS_CONFIRMATION,
-        seller_id=address.seller_id,
-        to_email=address.email,
-        status=Notification.Status.PENDING,
-    ).update(status=Notification.Status.MUTED)
+    returns_emails.mute_address_confirmations(seller_id=address.seller_id, email=address.email)
     _record(
         seller=address.seller, actor=actor, action=Action.ADDRESS_REMOVED, subject=address.email
     )
