@@ -129,8 +129,11 @@ STORY_SQL = {
         SELECT id, 'registered', '', 'in_delivery', 'api', registered_at, '', '{}'::jsonb
         FROM returns_failedpackage
         UNION ALL
-        SELECT id, 'moved', 'in_delivery', status, 'api', registered_at + interval '2 days', '',
-               '{}'::jsonb
+        SELECT id, CASE status WHEN 'claimed' THEN 'claimed' WHEN 'destruction_pending'
+                   THEN 'released' WHEN 'destroyed' THEN 'destroyed' WHEN 'returned'
+                   THEN 'returned' ELSE 'delivery_failed' END,
+               -- an action the event_action_valid constraint knows, for the status reached
+               'in_delivery', status, 'api', registered_at + interval '2 days', '', '{}'::jsonb
         FROM returns_failedpackage WHERE status <> 'in_delivery'
     """,
     # The big seller's tickets at SwiftLane, on its packages there in turn: questions and
@@ -163,10 +166,11 @@ STORY_SQL = {
     """,
     # Three messages a ticket: the seller's question, the provider's answer, the seller again.
     "messages": """
-        INSERT INTO tickets_ticketmessage (ticket_id, author_id, body, internal, created_at)
+        INSERT INTO tickets_ticketmessage
+            (ticket_id, author_id, body, internal, created_at, written_for_seller)
         SELECT t.id, CASE WHEN m = 2 THEN %(agent)s ELSE t.created_by_id END,
                'Message ' || m || ' about the package: where it is, and when it can come back.',
-               false, t.created_at + m * interval '30 minutes'
+               false, t.created_at + m * interval '30 minutes', false
         FROM tickets_ticket t CROSS JOIN generate_series(1, 3) AS m
     """,
     "notifications": """
@@ -203,9 +207,18 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     zones = ["Asia/Bangkok", "Europe/Berlin", "Europe/Lisbon", "America/New_York"]
     counts["sellers"] = _copy(
         "portal_seller",
-        ["name", "shop_code", "contact_email", "time_zone", "language"],
+        # The optional emails on, as a new seller has them (Python defaults: COPY sets all).
+        [
+            "name",
+            "shop_code",
+            "contact_email",
+            "time_zone",
+            "language",
+            "reminder_emails",
+            "ticket_reply_emails",
+        ],
         (
-            (f"Shop {n}", f"SHOP-{n:05d}", f"shop{n}@bench.example", zones[n % 4], "en")
+            (f"Shop {n}", f"SHOP-{n:05d}", f"shop{n}@bench.example", zones[n % 4], "en", True, True)
             for n in range(SELLERS)
         ),
     )
@@ -218,17 +231,18 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     user_columns = [
         "email", "password", "first_name", "last_name", "is_staff", "is_superuser",
         "is_active", "date_joined", "seller_id", "provider_id", "language", "seller_role",
+        "session_version",
     ]  # fmt: skip
     counts["users"] = _copy(
         "portal_user",
         user_columns,
         [
             ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None,
-             "", "owner"),
+             "", "owner", 0),
             ("agent@swiftlane.bench", password, "", "", True, False, True, NOW, None,
-             provider_ids[0], "", "member"),
+             provider_ids[0], "", "member", 0),
             ("operator@bench.example", password, "", "", True, True, True, NOW, None, None, "",
-             "member"),
+             "member", 0),
         ],
     )  # fmt: skip
 
