@@ -18,6 +18,7 @@ from portal.querysets import TenantQuerySet
 from portal.storage import PrivateStorage, random_name
 from portal.tenancy import Viewer
 from returns.batch_models import BatchEntry, PackageBatch
+from returns.day_count_models import DayCount as DayCount
 
 __all__ = ["BatchEntry", "PackageBatch"]  # defined beside, registered with this app
 
