@@ -306,6 +306,9 @@ PORTAL_JOBS: dict[str, dict[str, Any]] = {
         "minutes": 24 * 60,
     },
     "escalate_overdue_tickets": {"func": "tickets.tasks.escalate_overdue_tickets", "minutes": 30},
+    # The work list's days that are over, counted once (returns.day_counts): soon after
+    # each zone's midnight, so that no reader has to.
+    "count_closed_days": {"func": "returns.day_counts.count_closed_days", "minutes": 60},
 }
 
 # The console's work list (the admin index): each function takes the signed-in user
@@ -323,6 +326,12 @@ CONSOLE_CHARTS = [
     "returns.week.package_series",
     "tickets.week.answer_series",
 ]
+# The sources of those series whose days that are over are kept (returns.day_counts):
+# name → `(provider_ids, start, end, zone)` → the numbers of each (provider, day).
+CONSOLE_CHART_DAYS = {
+    "packages": "returns.week.package_days",
+    "answers": "tickets.week.answer_days",
+}
 # How long a provider's charted numbers are kept before they are counted again.
 CONSOLE_CHARTS_CACHE_SECONDS = setting("CONSOLE_CHARTS_CACHE_SECONDS", int, 60)
 # The index's "Recent actions": each app's `(user, limit)` → the user's own last actions.

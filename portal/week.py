@@ -2,16 +2,16 @@
 
 Each app contributes series through settings.CONSOLE_CHARTS, as it does rows
 to the work list (portal.worklist), so `portal` charts packages and tickets
-without importing the apps that own them. Every series is one aggregated
-query over an index; the days are the reader's (staff: their provider's zone,
-portal.middleware). A provider's numbers are kept for CONSOLE_CHARTS_CACHE_SECONDS
-in the cache: at a million packages a series reads a hundred thousand index
-entries, too many for every view of the index page.
+without importing the apps that own them. The days are the reader's (staff:
+their provider's zone, portal.middleware); the days that are over are counted
+once and kept (returns.day_counts), the day still open is counted on each view
+from indexes that read its rows alone. A provider's numbers are also kept for
+CONSOLE_CHARTS_CACHE_SECONDS in the cache, which spares even that.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +31,7 @@ class Window:
 
     days: list[date]
     start: datetime
-    zone: object
+    zone: tzinfo
     provider_id: int | None  # an operator's narrowing to one provider; staff see their own
 
     def by_day(self, rows: Iterable[tuple[date, float | None]]) -> list[float | None]:
@@ -71,6 +71,21 @@ def provider_asked(user: User, value: str | None) -> int | None:
         providers = providers.filter(pk=user.provider_id) if user.provider_id else providers.none()
     pk = int(value) if value.isdigit() else 0
     return get_object_or_404(providers.only("pk"), pk=pk).pk
+
+
+def provider_ids(user: User, window: Window) -> list[int]:
+    """The providers whose rows the user's charts count, as TenantQuerySet.for_user scopes
+    them for the console's readers: an operator all (or the one asked for), staff their own."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        if window.provider_id is not None:
+            return [window.provider_id]
+        return list(LogisticsProvider.objects.order_by("pk").values_list("pk", flat=True))
+    if user.seller_id or not (user.is_staff and user.provider_id):
+        return []
+    # provider_asked lets staff name only their own provider.
+    return [user.provider_id]
 
 
 def cached(

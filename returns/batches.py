@@ -76,6 +76,9 @@ def add_to_batch(
     by the list until the confirmation skips it (it may change state meanwhile)."""
     batch.refresh_from_db(fields=["confirmed_at"])
     _refuse_if_confirmed(batch)
+    if not tracking_number.strip():
+        # An empty scan (Enter alone) names no package to look for.
+        raise DomainError(gettext("Scan or type a tracking number, then Enter"))
     package = find_scanned(packages.filter(provider_id=batch.provider_id), tracking_number)
     if package is None:
         raise DomainError(

@@ -12,6 +12,7 @@ from portal.models import LogisticsProvider, Seller
 from portal.querysets import TenantQuerySet
 from portal.storage import PrivateStorage, random_name
 from returns.batch_models import BatchEntry, PackageBatch
+from returns.day_count_models import DayCount
 from returns.event_models import (
     SELLER_EVENT_LABELS,
     AttemptOutcome,
@@ -43,6 +44,7 @@ __all__ = [
     "AttemptOutcome",
     "BatchEntry",
     "Channel",
+    "DayCount",
     "DeliveryAttempt",
     "DestructionMethod",
     "EventAction",

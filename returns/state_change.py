@@ -15,10 +15,13 @@ from django.utils import timezone
 from portal.errors import DomainError
 from portal.models import User
 from portal.tenancy import Viewer
+from returns import day_counts
 from returns.models import DeliveryAttempt, EventAction, FailedPackage, PackageEvent
 from returns.refusals import explain_state
 
 Status = FailedPackage.Status
+# The moments the work list's charts count by day (returns.week).
+CHARTED_MOMENTS = frozenset(["failed_at", "claimed_at", "released_at", "destroyed_at"])
 
 
 def acting_user(user: Viewer | None) -> User | None:
@@ -69,6 +72,18 @@ def compare_and_set(
     if rows != 1:
         package.refresh_from_db()
         raise DomainError(refusal(package))
+    # A moment the charts count, written or cleared in a day that is over (a carrier's
+    # attempt reported late, an undone decision): that day is counted again.
+    # Both the new moment and the one it replaces, as loaded (a deferred one is not read).
+    charted = [
+        moment
+        for name, value in fields.items()
+        if name in CHARTED_MOMENTS
+        for moment in (value, package.__dict__.get(name))
+        if isinstance(moment, datetime)
+    ]
+    if charted:
+        day_counts.reopen(package.provider_id, charted)
     for name, value in fields.items():
         setattr(package, name, value)
     return expected

@@ -1,53 +1,84 @@
 """The package series of the week at a glance (portal.week): failed, claimed, let go,
 destroyed per day, and the claim rate, from the moments the packages record.
 
-One query per series, each a range scan of a partial (provider, moment) index
-(FailedPackage.Meta), grouped by day in the reader's zone.
+The days that are over come from their kept counts (returns.day_counts), the others
+from `package_days`: one query, a range scan of each partial (provider, moment)
+index (FailedPackage.Meta) over those days alone, grouped by day in the reader's zone.
 """
 
-from collections.abc import Mapping
+from collections import Counter
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from django.db.models import Aggregate, Count, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext
 
 from portal.models import User
-from portal.week import Series, Window, cached
+from portal.week import Series, Window, cached, provider_ids
+from returns.day_counts import Numbers, numbers_by_day
 from returns.models import FailedPackage
 
 Reason = FailedPackage.Reason
 CLAIMABLE = Q(reason=Reason.DELIVERY_FAILED)
-
-
-def _packages(user: User, window: Window) -> QuerySet[FailedPackage]:
-    packages = FailedPackage.objects.for_user(user)
-    if window.provider_id is not None:
-        packages = packages.filter(provider_id=window.provider_id)
-    return packages.order_by()
+COUNTS = ("failed", "claimable", "claimed", "let_go", "destroyed")
+# Each count of a day, and the moment it counts.
+MOMENTS = {
+    "failed": "failed_at",
+    "claimed": "claimed_at",
+    "let_go": "released_at",
+    "destroyed": "destroyed_at",
+}
 
 
 def _per_day(
-    packages: QuerySet[FailedPackage], moment: str, window: Window, **counts: Aggregate
-) -> list[Mapping[str, Any]]:
-    return list(
-        packages.filter(**{f"{moment}__gte": window.start})
-        .annotate(day=TruncDate(moment, tzinfo=window.zone))
-        .values("day")
-        .annotate(**counts)
+    key: str, provider_ids: list[int], start: datetime, end: datetime | None, zone: tzinfo
+) -> QuerySet[Any]:
+    moment = MOMENTS[key]
+    packages = FailedPackage.objects.filter(
+        provider_id__in=provider_ids, **{f"{moment}__gte": start}
     )
-
-
-def _counts(key: str, label: str, values: list[float | None]) -> Series:
-    # A day without a row counted none.
-    return Series(
-        key, label, [value or 0 for value in values], total=sum(value or 0 for value in values)
+    if end is not None:
+        packages = packages.filter(**{f"{moment}__lt": end})
+    # A claim also counts for the claim rate of the day its package failed, if it could
+    # be claimed (delivery failed; a rejected one goes straight to destruction).
+    failed_day: Any = Value(None, output_field=DateField())
+    if key == "claimed":
+        failed_day = Case(
+            When(CLAIMABLE & Q(failed_at__isnull=False), then=TruncDate("failed_at", tzinfo=zone)),
+            default=None,
+            output_field=DateField(),
+        )
+    per_day: QuerySet[Any] = (
+        packages.order_by()
+        .annotate(
+            key=Value(key),
+            of_provider=F("provider_id"),
+            day=TruncDate(moment, tzinfo=zone),
+            failed_day=failed_day,
+        )
+        .values_list("key", "of_provider", "day", "failed_day")
+        .annotate(n=Count("pk"), claimable=Count("pk", filter=CLAIMABLE))
     )
+    return per_day
 
 
-def _counted(user: User, window: Window, moment: str) -> list[float | None]:
-    rows = _per_day(_packages(user, window), moment, window, n=Count("*"))
-    return window.by_day((row["day"], row["n"]) for row in rows)
+def package_days(
+    provider_ids: list[int], start: datetime, end: datetime | None, zone: tzinfo
+) -> dict[tuple[int, date], Numbers]:
+    """The numbers of each (provider, day) in [start, end) (returns.day_counts): the
+    counts of COUNTS, and `claimed_of`, the claims of the day by the day each package failed."""
+    first, *others = (_per_day(key, provider_ids, start, end, zone) for key in MOMENTS)
+    found: dict[tuple[int, date], Numbers] = {}
+    for key, provider, day, failed_day, n, claimable in first.union(*others, all=True):
+        numbers = found.setdefault((provider, day), {})
+        numbers[key] = numbers.get(key, 0) + n
+        if key == "failed":
+            numbers["claimable"] = claimable
+        elif failed_day is not None:
+            of = numbers.setdefault("claimed_of", {})
+            of[failed_day.isoformat()] = of.get(failed_day.isoformat(), 0) + n
+    return found
 
 
 def package_series(user: User, window: Window) -> list[Series]:
@@ -57,37 +88,44 @@ def package_series(user: User, window: Window) -> list[Series]:
 
 
 def _package_series(user: User, window: Window) -> list[Series]:
+    counts = {key: Counter[date]() for key in COUNTS}
     # The claim rate of the packages that failed each day: of those the seller could
-    # claim (delivery failed; a rejected one goes straight to destruction), how many were.
-    failures = _per_day(
-        _packages(user, window),
-        "failed_at",
-        window,
-        n=Count("*"),
-        claimable=Count("failed_at", filter=CLAIMABLE),
-        claimed=Count("failed_at", filter=CLAIMABLE & Q(claimed_at__isnull=False)),
-    )
-    failed = window.by_day((row["day"], row["n"]) for row in failures)
+    # claim, how many were (since, on any day up to now).
+    claimed_of = Counter[date]()
+    for day, numbers in numbers_by_day(
+        "packages", provider_ids(user, window), window.days, window.zone
+    ):
+        for key in COUNTS:
+            counts[key][day] += numbers.get(key, 0)
+        for failed_day, n in numbers.get("claimed_of", {}).items():
+            claimed_of[date.fromisoformat(failed_day)] += n
+    claimable = counts["claimable"]
     rates = window.by_day(
-        (row["day"], round(100 * row["claimed"] / row["claimable"], 1))
-        for row in failures
-        if row["claimable"]
+        (day, round(100 * claimed_of[day] / claimable[day], 1))
+        for day in window.days
+        if claimable[day]
     )
-    claimable = sum(row["claimable"] for row in failures)
-    claimed_of_them = sum(row["claimed"] for row in failures)
+    all_claimable = sum(claimable[day] for day in window.days)
+    claimed_of_them = sum(claimed_of[day] for day in window.days)
     return [
-        _counts("failed", gettext("Packages failed"), failed),
-        _counts("claimed", gettext("Claimed"), _counted(user, window, "claimed_at")),
-        _counts("let_go", gettext("Let go by the seller"), _counted(user, window, "released_at")),
-        _counts("destroyed", gettext("Destroyed"), _counted(user, window, "destroyed_at")),
+        _counts("failed", gettext("Packages failed"), counts["failed"], window),
+        _counts("claimed", gettext("Claimed"), counts["claimed"], window),
+        _counts("let_go", gettext("Let go by the seller"), counts["let_go"], window),
+        _counts("destroyed", gettext("Destroyed"), counts["destroyed"], window),
         Series(
             "claim_rate",
             gettext("Claim rate"),
             rates,
             unit="%",
-            total=round(100 * claimed_of_them / claimable, 1) if claimable else None,
+            total=round(100 * claimed_of_them / all_claimable, 1) if all_claimable else None,
             hint=gettext(
                 "Of the packages that could not be delivered that day, the share claimed."
             ),
         ),
     ]
+
+
+def _counts(key: str, label: str, per_day: Counter[date], window: Window) -> Series:
+    # A day without a row counted none.
+    values: list[float | None] = [per_day[day] for day in window.days]
+    return Series(key, label, values, total=sum(per_day[day] for day in window.days))

@@ -82,6 +82,12 @@ def main() -> None:
         "pages are measured in the same rounds, on the same data (e.g. main beside a branch)",
     )
     parser.add_argument(
+        "--charts-cache-seconds",
+        type=int,
+        help="CONSOLE_CHARTS_CACHE_SECONDS for every tree served; 0 counts the work list's "
+        "charts on each request, as the first one after the cache expires does",
+    )
+    parser.add_argument(
         "--only",
         type=lambda value: value.split(","),
         default=list(measure_groups()),
@@ -111,6 +117,8 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="tests.perf.settings",
     )
+    if args.charts_cache_seconds is not None:
+        os.environ["CONSOLE_CHARTS_CACHE_SECONDS"] = str(args.charts_cache_seconds)
     recreate_database(admin_url)
     try:
         import django

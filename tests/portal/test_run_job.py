@@ -60,7 +60,7 @@ def test_run_job_with_an_unknown_name_lists_the_jobs(db):
     assert str(refused.value) == (
         "There is no job named “finalise”. The jobs are: finalize_expired_windows, "
         "send_deadline_reminders, deliver_notifications, flag_overdue_destructions, "
-        "escalate_overdue_tickets."
+        "escalate_overdue_tickets, count_closed_days."
     )
 
 

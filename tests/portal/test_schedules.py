@@ -27,6 +27,8 @@ DESIGNED = {
     "portal:deliver_notifications": ("returns.tasks.deliver_notifications", 1),
     "portal:flag_overdue_destructions": ("returns.tasks.flag_overdue_destructions", 24 * 60),
     "portal:escalate_overdue_tickets": ("tickets.tasks.escalate_overdue_tickets", 30),
+    # Not in §11 yet: the work list's days that are over, kept (returns.day_counts).
+    "portal:count_closed_days": ("returns.day_counts.count_closed_days", 60),
 }
 
 
@@ -43,7 +45,7 @@ def schedules() -> list[dict]:
 def test_sync_creates_one_schedule_per_job_at_the_designed_interval(db, clock):
     report = sync_schedules()
 
-    assert str(report) == "schedules: 5 created, 0 updated, 0 unchanged, 0 removed"
+    assert str(report) == "schedules: 6 created, 0 updated, 0 unchanged, 0 removed"
     assert {s.name: (s.func, s.minutes) for s in Schedule.objects.all()} == DESIGNED
     for schedule in Schedule.objects.all():
         assert schedule.schedule_type == Schedule.MINUTES
@@ -58,7 +60,7 @@ def test_sync_twice_leaves_the_schedules_exactly_as_they_were(db, clock):
     clock.shift(timedelta(minutes=3))
     report = sync_schedules()
 
-    assert str(report) == "schedules: 0 created, 0 updated, 5 unchanged, 0 removed"
+    assert str(report) == "schedules: 0 created, 0 updated, 6 unchanged, 0 removed"
     assert schedules() == first
 
 
@@ -72,7 +74,7 @@ def test_a_changed_interval_updates_the_schedule_in_place(db, clock, settings):
     report = sync_schedules()
 
     assert report.updated == ["portal:flag_overdue_destructions"]
-    assert Schedule.objects.count() == 5
+    assert Schedule.objects.count() == 6
     after = Schedule.objects.get(name="portal:flag_overdue_destructions")
     assert after.pk == before.pk
     assert after.minutes == 60
@@ -159,5 +161,5 @@ def test_sync_schedules_command_reports_each_schedule(db, clock):
         "created   portal:finalize_expired_windows  every 5 min "
         "→ returns.tasks.finalize_expired_windows"
     )
-    assert "Schedules: 5 created, 0 updated, 0 unchanged, 0 removed" in lines
-    assert lines[-1] == "Schedules: 0 created, 0 updated, 5 unchanged, 0 removed"
+    assert "Schedules: 6 created, 0 updated, 0 unchanged, 0 removed" in lines
+    assert lines[-1] == "Schedules: 0 created, 0 updated, 6 unchanged, 0 removed"

@@ -7,12 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from portal.jobs import registered_jobs
+from portal.week import DAYS
+from returns import day_counts
+from returns.day_count_models import DayCount
 from returns.delivery import PackageDetails, record_seller_rejection, register_package
-from returns.models import Channel
+from returns.models import Channel, FailedPackage
 from returns.services import claim_package, confirm_destruction, release_package
+from returns.state_change import move_status
 from tests.builders import awaiting_package, question_ticket
 from tests.helpers import provider_staff_group
 from tickets.services import reply_as_staff
@@ -20,6 +26,7 @@ from tickets.services import reply_as_staff
 # Noon in Bangkok, where provider X works: the days below are Bangkok's.
 TODAY = datetime(2026, 3, 20, 5, 0, tzinfo=UTC)
 CSV = "/admin/week.csv"
+Status = FailedPackage.Status
 
 
 def on(days_ago: int, hour: int = 5):
@@ -165,15 +172,20 @@ def test_the_work_list_reads_a_fixed_number_of_queries(
 ):
     client = client_for(xavier)
     with time_machine.travel(TODAY):
-        client.get("/admin/")  # sessions, permissions and content types cached
-        with django_assert_num_queries(19) as first:
+        client.get("/admin/")  # sessions, permissions and content types cached; days kept
+        # 18, one fewer than when each series was counted from the packages: the kept days
+        # and the open one's, each in one query, for the packages and for the tickets.
+        with django_assert_num_queries(18) as first:
             client.get("/admin/")
     with on(days_ago=6):
         for _ in range(5):
             release_package(package=awaiting_package(seller_a, provider_x), channel=Channel.WEB)
 
-    with time_machine.travel(TODAY), django_assert_num_queries(len(first.captured_queries)):
-        client.get("/admin/")
+    with time_machine.travel(TODAY):
+        # A carrier's attempt dated before the hour: its day is counted again once.
+        day_counts.count_closed_days()
+        with django_assert_num_queries(len(first.captured_queries)):
+            client.get("/admin/")
 
 
 def test_a_providers_numbers_are_counted_once_a_minute(
@@ -184,10 +196,117 @@ def test_a_providers_numbers_are_counted_once_a_minute(
     client = client_for(xavier)
     with time_machine.travel(TODAY):
         client.get("/admin/")  # counted, and kept
-        with django_assert_num_queries(19 - 5):  # no chart query: 4 package series, 1 ticket
+        with django_assert_num_queries(18 - 4):  # no chart query: 2 of packages, 2 of tickets
             again = client.get("/admin/")
         csv_rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
     cache.clear()
 
     assert charted(again)["failed"][-5:] == [3, 0, 0, 0, 1]
     assert csv_rows[-5]["failed"] == "3"
+
+
+# --- the days that are over, counted once (returns.day_counts) ---------------------------
+
+
+def everything_live(monkeypatch):
+    """No day is over for long enough to be kept: every number counted from the rows."""
+    monkeypatch.setattr(day_counts, "SETTLE", timedelta(days=DAYS + 1))
+
+
+def test_the_kept_days_give_the_numbers_counted_from_the_rows(
+    client_for, xavier, operator, provider_y, history, monkeypatch
+):
+    for user, query in [(xavier, {}), (operator, {}), (operator, {"provider": provider_y.pk})]:
+        with time_machine.travel(TODAY):
+            kept = client_for(user).get("/admin/", query)  # the days over counted and kept
+            again = client_for(user).get("/admin/", query)  # read from their rows
+        with monkeypatch.context() as patch, time_machine.travel(TODAY):
+            everything_live(patch)
+            live = client_for(user).get("/admin/", query)
+
+        assert charted(kept) == charted(again) == charted(live)
+        totals = [[chart.total for chart in r.context["charts"]] for r in (kept, again, live)]
+        assert totals[0] == totals[1] == totals[2]
+    # 29 days over, in Bangkok for X's staff and in UTC (TIME_ZONE) for the operator.
+    kept_rows = DayCount.objects.filter(provider__name=xavier.provider.name)
+    assert sorted(kept_rows.values_list("zone", flat=True).distinct()) == ["Asia/Bangkok", "UTC"]
+    assert kept_rows.filter(zone="Asia/Bangkok").count() == 29 * 2  # packages and answers
+
+
+def test_a_failure_reported_into_a_kept_day_is_counted_again(
+    client_for, xavier, seller_a, provider_x, history
+):
+    with on(days_ago=5):
+        package = register_package(
+            provider=provider_x,
+            seller=seller_a,
+            details=PackageDetails(tracking_number="LATE-1", order_id="O-2"),
+            channel=Channel.API,
+        )
+    with time_machine.travel(TODAY):
+        before = charted(client_for(xavier).get("/admin/"))["failed"]
+        # The carrier reports today that the seller refused it three days ago.
+        record_seller_rejection(
+            package=package, rejected_at=TODAY - timedelta(days=3), channel="api"
+        )
+        after = charted(client_for(xavier).get("/admin/"))["failed"]
+
+    assert before[-5:] == [3, 0, 0, 0, 1]
+    assert after[-5:] == [3, 1, 0, 0, 1]
+
+
+def test_an_undone_claim_leaves_the_day_it_was_kept_in(
+    client_for, xavier, seller_a, provider_x, history, monkeypatch
+):
+    with on(days_ago=1):
+        package = awaiting_package(seller_a, provider_x)
+        claim_package(package=package, channel=Channel.WEB)
+    with time_machine.travel(TODAY):
+        kept = charted(client_for(xavier).get("/admin/"))
+        # As undo_standing_instruction clears it, through the compare-and-set.
+        move_status(package, expected=Status.CLAIMED, to=Status.AWAITING_SELLER, claimed_at=None)
+        after = charted(client_for(xavier).get("/admin/"))
+        with monkeypatch.context() as patch:
+            everything_live(patch)
+            live = charted(client_for(xavier).get("/admin/"))
+
+    assert kept["claimed"][-2] == 1
+    assert after == live
+    assert after["claimed"][-2] == 0
+
+
+def test_the_job_keeps_each_day_once_however_often_it_runs(provider_x, provider_y, history):
+    with time_machine.travel(TODAY):
+        first = day_counts.count_closed_days()
+        second = day_counts.count_closed_days()
+        dry = day_counts.count_closed_days(dry_run=True)
+
+    # Two providers, each in its zone and the operators' (X: Bangkok and UTC; Y: UTC),
+    # two sources each, 29 days over in each.
+    assert first.done == (2 + 1) * 2 * 29
+    assert second.done == 0 and second.skipped == (2 + 1) * 2
+    assert dry.details == []
+    assert DayCount.objects.count() == first.done
+    assert (
+        not DayCount.objects.values("provider", "zone", "source", "day")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+
+
+def test_another_providers_kept_days_are_never_counted(
+    client_for, xavier, yvonne, provider_y, history
+):
+    with time_machine.travel(TODAY):
+        day_counts.count_closed_days()
+        theirs = charted(client_for(yvonne).get("/admin/"))
+        ours = charted(client_for(xavier).get("/admin/"))
+
+    assert DayCount.objects.filter(provider=provider_y, numbers__claimed=3).exists()
+    assert sum(theirs["claimed"]) == 3
+    assert sum(ours["claimed"]) == 1
+    assert sum(ours["failed"]) == 4
+
+
+def test_the_job_is_scheduled_with_the_others():
+    assert registered_jobs()["count_closed_days"].function() is day_counts.count_closed_days

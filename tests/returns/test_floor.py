@@ -151,6 +151,15 @@ def test_a_scan_of_another_providers_package_adds_nothing(agent, theirs, destruc
     assert destruction_batch.entries.count() == 0
 
 
+def test_an_empty_scan_asks_for_a_tracking_number_and_adds_nothing(agent, destruction_batch):
+    response = agent.post(batch_url(destruction_batch, "scan/"), {"tracking": "  "}, follow=True)
+
+    text = response.content.decode()
+    assert "Scan or type a tracking number, then Enter" in text
+    assert "No package" not in text
+    assert destruction_batch.entries.count() == 0
+
+
 def test_another_providers_batch_is_not_found_on_any_of_its_pages(agent, their_batch, theirs):
     for page in ["", "manifest/", "manifest.csv"]:
         assert agent.get(batch_url(their_batch, page)).status_code == 404, page
