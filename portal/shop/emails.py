@@ -9,7 +9,8 @@ from returns.models import Notification
 
 
 def address_confirmation(address: NotificationAddress, *, sent_at: datetime) -> Notification:
-    """In the shop's language; the link is minted by the outbox as it sends (`with_links`).
+    """In the shop's language; the link is minted by the outbox as it sends
+    (`returns.outbox.rendering.with_links`).
 
     Asking again within the same minute (a double click) gives the notice already written.
     """

@@ -151,7 +151,7 @@ def remove_notification_address(*, address: NotificationAddress, actor: User) ->
     _locked(address.seller)
     NotificationAddress.objects.filter(pk=address.pk).delete()
     # Only rows not yet claimed by a delivery run: one being sent now goes, with a link to
-    # the settings page instead of a confirmation (returns.emails.with_links).
+    # the settings page instead of a confirmation (returns.outbox.rendering.with_links).
     Notification.objects.filter(
         kind=Notification.Kind.ADDRESS_CONFIRMATION,
         seller_id=address.seller_id,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from portal import formatting
 from returns import action_links, emails, staff_words
 from returns.models import SELLER_EVENT_LABELS, FailedPackage, Notification
+from returns.outbox import rendering
 from returns.selectors import window_is_open
 
 register = template.Library()
@@ -89,7 +90,7 @@ def body_text_now(notification: Notification) -> str:
     a one-click link is the package page (the seller reading it is signed in)."""
     package = notification.package
     deadline = package.claim_deadline if package is not None else None
-    words = emails.time_left_words(notification, deadline, timezone.now())
+    words = rendering.time_left_words(notification, deadline, timezone.now())
     text = notification.body_text.replace(emails.TIME_LEFT_MARK, words)
     if package is not None:
         package_url = reverse("returns:package_detail", args=[package.public_id])

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from returns import emails, outbox
 from returns.models import Notification
+from returns.outbox import rendering
 from tests.factories import PackageFactory
 from tests.i18n.languages import require_catalog
 
@@ -86,7 +87,7 @@ def test_a_batch_reads_its_deadlines_in_one_query(clock, seller_a, provider_x):
     batch = list(Notification.objects.all())
 
     with CaptureQueriesContext(connection) as queries:
-        emails.fill_time_left(batch, now=WRITTEN)
+        rendering.fill_time_left(batch, now=WRITTEN)
 
     assert len(queries) == 1
     assert all(emails.TIME_LEFT_MARK not in n.body_text for n in batch)
