@@ -3,7 +3,7 @@
 `services.finalize_expired_package` is the rule for one package; this is the same
 rule and the same compare-and-set for a batch of them, written as few statements
 as the database allows. The notices are written unrendered (the outbox renders
-them when it sends them), under the dedupe keys `emails.package_key` gives the
+them when it sends them), under the dedupe keys `notice_queue.package_key` gives the
 single-package path, so a notice written either way is found by the other.
 
 Every value is a query parameter; only table and column names are written into
@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 
 from portal.errors import DomainError
 from portal.models import LogisticsProvider, Seller
-from returns.emails import DEFERRED_KINDS, package_key_prefix
 from returns.models import Channel, EventAction, FailedPackage, Notification, PackageEvent
+from returns.notice_queue import DEFERRED_KINDS, package_key_prefix
 
 Status = FailedPackage.Status
 Kind = Notification.Kind
@@ -49,7 +49,7 @@ def _event_insert(source: str) -> str:
 
 def _notice_insert(number: int, kind: Notification.Kind, source: str) -> str:
     """One unrendered notice of `kind` for every package in `source` (a relation with `id`,
-    `seller_id` and `provider_id`), addressed as `emails.queue_notification` addresses it;
+    `seller_id` and `provider_id`), addressed as `notice_queue.queue_notification` addresses it;
     a notice already written is left alone. Its values are the parameters named
     `kind_<number>`, `audience_<number>` and `key_<number>` (`_params`)."""
     to_seller = DEFERRED_KINDS[kind] == Notification.Audience.SELLER

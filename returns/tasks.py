@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.batches import JobSummary, run_in_batches
 from portal.errors import DomainError
 from portal.formatting import local_date
-from returns import bulk, emails, outbox, reminders, services
+from returns import bulk, notice_queue, outbox, reminders, services
 from returns.models import FailedPackage, Notification
 
 Status = FailedPackage.Status
@@ -50,7 +50,7 @@ def finalize_expired_windows(*, now: datetime | None = None, dry_run: bool = Fal
         batch_size=FINALIZE_BATCH_SIZE,
     )
     if summary.done:
-        emails.send_soon()  # the notices of every batch, in one delivery run
+        notice_queue.send_soon()  # the notices of every batch, in one delivery run
     return summary
 
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 
 from returns import links
-from returns.emails import queue_notification, recipient_of
 from returns.models import Notification
+from returns.notice_queue import queue_notification, recipient_of
 from tickets.models import Attachment, Ticket, TicketMessage
 
 Kind = Notification.Kind

@@ -4,12 +4,13 @@ from datetime import datetime
 
 from portal.confirmations import CONFIRMATION_MAX_AGE
 from portal.models import NotificationAddress
-from returns.emails import CONFIRMATION_LINK_MARK, queue_notification
 from returns.models import Notification
+from returns.notice_queue import CONFIRMATION_LINK_MARK, queue_notification
 
 
 def address_confirmation(address: NotificationAddress, *, sent_at: datetime) -> Notification:
-    """In the shop's language; the link is minted by the outbox as it sends (`with_links`).
+    """In the shop's language; the link is minted by the outbox as it sends
+    (`returns.outbox.rendering.with_links`).
 
     Asking again within the same minute (a double click) gives the notice already written.
     """

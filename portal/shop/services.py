@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from portal import confirmations
 from portal.models import NotificationAddress, ReturnAddress, Seller, SettingsChange, User
 from portal.shop import emails
-from returns import emails as returns_emails
+from returns import notice_queue
 from returns.models import Notification
 
 Action = SettingsChange.Action
@@ -151,7 +151,7 @@ def remove_notification_address(*, address: NotificationAddress, actor: User) ->
     """The address receives nothing more, not even a confirmation link still waiting to go."""
     _locked(address.seller)
     NotificationAddress.objects.filter(pk=address.pk).delete()
-    returns_emails.mute_address_confirmations(seller_id=address.seller_id, email=address.email)
+    notice_queue.mute_address_confirmations(seller_id=address.seller_id, email=address.email)
     _record(
         seller=address.seller, actor=actor, action=Action.ADDRESS_REMOVED, subject=address.email
     )

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from portal.team.models import Invite
 from returns import links
-from returns.emails import queue_notification
 from returns.models import Notification
+from returns.notice_queue import queue_notification
 
 
 def team_invite(invite: Invite, *, raw_token: str, language: str) -> Notification:

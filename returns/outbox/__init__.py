@@ -6,7 +6,7 @@
    transaction stays open while SMTP runs.
 3. Render the notices a job wrote in bulk, so they read in full in the portal
    even while the email server is down; write in the time left as of this run
-   (`emails.fill_time_left`), kept on the row when it is marked sent. The one-click
+   (`rendering.fill_time_left`), kept on the row when it is marked sent. The one-click
    links are written into the message only (`action_links.fill_links`).
 4. Send the batch over one SMTP connection; mark each row as soon as the
    server answers, in its own short write (`transport` says what a failure
@@ -30,9 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.emails import email_headers
-from returns import action_links, emails
+from returns import action_links
 from returns.models import Notification
-from returns.outbox import leases
+from returns.outbox import leases, rendering
 from returns.outbox.leases import MAX_SEND_ATTEMPTS, backoff
 from returns.outbox.transport import Transport, Uncertain, Unreachable, describe
 
@@ -83,7 +83,7 @@ def _message(notification: Notification) -> mail.EmailMultiAlternatives:
     message only: the row keeps their marks (a stored link would work for whoever
     reads the table)."""
     language = notification.language
-    text, html = emails.with_links(notification)
+    text, html = rendering.with_links(notification)
     message = mail.EmailMultiAlternatives(
         subject=notification.subject,
         body=action_links.fill_links(text, language),
@@ -92,7 +92,7 @@ def _message(notification: Notification) -> mail.EmailMultiAlternatives:
         headers={
             "Message-ID": message_id(notification),
             **email_headers(notification.language),
-            **emails.unsubscribe_headers(notification),
+            **rendering.unsubscribe_headers(notification),
         },
     )
     message.attach_alternative(action_links.fill_links(html, language, html=True), "text/html")
@@ -115,11 +115,11 @@ def _render(batch: list[Notification], now: datetime, summary: DeliverySummary) 
     """
     ready: list[Any] = []
     rendered: list[Notification] = []
-    emails.load_deferred_packages(batch)
+    rendering.load_deferred_packages(batch)
     for notification in batch:
         if not notification.subject:
             try:
-                emails.render_deferred(notification)
+                rendering.render_deferred(notification)
             except Exception as exc:  # its error is kept on the row, its try counted
                 logger.exception("Notification %s could not be rendered", notification.pk)
                 _failed(notification, describe(exc), now, summary)
@@ -236,7 +236,7 @@ def deliver_notifications(
         batch = _render(batch, now, summary)
         if not batch:
             continue
-        filled = emails.fill_time_left(batch, now=now)
+        filled = rendering.fill_time_left(batch, now=now)
         transport = Transport()
         try:
             transport.open()

@@ -17,7 +17,11 @@ import logging
 import smtplib
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core import mail
+from django.core.mail.message import sanitize_address
+
+from returns.outbox import mime
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -60,6 +64,9 @@ class Transport:
     envelope was accepted, so the transport wraps that one method on the open
     connection and notes that DATA started. A wrapper on the live object, rather
     than a subclass: the backend picks `SMTP` or `SMTP_SSL` itself.
+
+    On an SMTP connection, a notice goes out as the bytes `mime` builds, the ones
+    Django's `_send` would build, to the same sanitized envelope.
     """
 
     def __init__(self) -> None:
@@ -93,7 +100,21 @@ class Transport:
         self.close()
         self.open()
 
-    def send(self, message: mail.EmailMessage) -> None:
+    def _send(self, message: mail.EmailMultiAlternatives) -> None:
+        smtp = getattr(self.backend, "connection", None)
+        raw = mime.as_bytes(message) if isinstance(smtp, smtplib.SMTP) else None
+        if smtp is None or raw is None:
+            self.backend.send_messages([message])
+            return
+        # What the backend's own _send does with the message's bytes.
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        smtp.sendmail(
+            sanitize_address(message.from_email, encoding),
+            [sanitize_address(address, encoding) for address in message.recipients()],
+            raw,
+        )
+
+    def send(self, message: mail.EmailMultiAlternatives) -> None:
         """Send one message; raises `Uncertain`, `Unreachable`, or the server's refusal.
 
         A connection lost before DATA is reopened and the message sent once more.
@@ -103,7 +124,7 @@ class Transport:
                 self._reopen()
             self._data_started = False
             try:
-                self.backend.send_messages([message])
+                self._send(message)
             except Exception as exc:
                 if not _lost_connection(exc):
                     raise

@@ -12,8 +12,9 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from portal import formatting
-from returns import action_links, emails, staff_words
+from returns import action_links, notice_queue, staff_words
 from returns.models import SELLER_EVENT_LABELS, FailedPackage, Notification
+from returns.outbox import rendering
 from returns.selectors import window_is_open
 
 register = template.Library()
@@ -80,7 +81,7 @@ def hours_ahead(hours: int | None) -> str:
 @register.simple_tag
 def time_left_when_sent() -> str:
     """`{% time_left_when_sent %}`: the time left, written in by the outbox as it sends."""
-    return emails.TIME_LEFT_MARK
+    return notice_queue.TIME_LEFT_MARK
 
 
 @register.filter
@@ -89,8 +90,8 @@ def body_text_now(notification: Notification) -> str:
     a one-click link is the package page (the seller reading it is signed in)."""
     package = notification.package
     deadline = package.claim_deadline if package is not None else None
-    words = emails.time_left_words(notification, deadline, timezone.now())
-    text = notification.body_text.replace(emails.TIME_LEFT_MARK, words)
+    words = rendering.time_left_words(notification, deadline, timezone.now())
+    text = notification.body_text.replace(notice_queue.TIME_LEFT_MARK, words)
     if package is not None:
         package_url = reverse("returns:package_detail", args=[package.public_id])
         text = action_links.package_links(text, package_url)

@@ -82,14 +82,14 @@ def test_a_notice_written_in_bulk_is_rendered_in_full_when_sent(provider_x, sell
 def test_a_notice_that_cannot_be_rendered_waits_with_its_error(provider_x, seller_a):
     expired_packages(2, seller=seller_a, provider=provider_x)
     tasks.finalize_expired_windows()
-    real_render = outbox.emails.render_deferred
+    real_render = outbox.rendering.render_deferred
 
     def render(notification):
         if notification.kind == "destruction_instruction":
             raise ValueError("template missing")
         return real_render(notification)
 
-    with mock.patch("returns.emails.render_deferred", render):
+    with mock.patch("returns.outbox.rendering.render_deferred", render):
         summary = outbox.deliver_notifications()
 
     assert (summary.sent, summary.retrying) == (2, 2)

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from returns import emails, outbox
+from returns import emails, notice_queue, outbox
 from returns.models import Notification
+from returns.outbox import rendering
 from tests.factories import PackageFactory
 from tests.i18n.languages import require_catalog
 
@@ -36,7 +37,7 @@ def test_a_notice_written_at_t_and_sent_two_hours_later_says_two_hours_less(cloc
     notice = emails.destruction_notice(package)
     reminder = emails.deadline_reminder(package, hours_before=72)
     # Nothing said yet: the outbox writes the time left in as it sends.
-    assert emails.TIME_LEFT_MARK in notice.body_text
+    assert notice_queue.TIME_LEFT_MARK in notice.body_text
     assert "7 days left" not in notice.body_text
 
     clock.shift(timedelta(hours=2))
@@ -46,7 +47,7 @@ def test_a_notice_written_at_t_and_sent_two_hours_later_says_two_hours_less(cloc
         [(html, _type)] = message.alternatives
         assert "6 days 22 hours left" in message.body, message.subject
         assert "<strong>6 days 22 hours left</strong>" in html, message.subject
-        assert emails.TIME_LEFT_MARK not in message.body + html
+        assert notice_queue.TIME_LEFT_MARK not in message.body + html
     for row in (notice, reminder):
         row.refresh_from_db()
         assert row.status == Notification.Status.SENT
@@ -86,10 +87,10 @@ def test_a_batch_reads_its_deadlines_in_one_query(clock, seller_a, provider_x):
     batch = list(Notification.objects.all())
 
     with CaptureQueriesContext(connection) as queries:
-        emails.fill_time_left(batch, now=WRITTEN)
+        rendering.fill_time_left(batch, now=WRITTEN)
 
     assert len(queries) == 1
-    assert all(emails.TIME_LEFT_MARK not in n.body_text for n in batch)
+    assert all(notice_queue.TIME_LEFT_MARK not in n.body_text for n in batch)
 
 
 def test_the_portal_shows_a_notice_not_sent_yet_with_the_time_left_now(
@@ -101,7 +102,7 @@ def test_the_portal_shows_a_notice_not_sent_yet_with_the_time_left_now(
     response = client_for(alice).get(reverse("returns:notification_list"))
 
     assert "6 days 21 hours left" in response.content.decode()
-    assert emails.TIME_LEFT_MARK not in response.content.decode()
+    assert notice_queue.TIME_LEFT_MARK not in response.content.decode()
 
 
 def test_the_time_left_is_in_the_sellers_language(clock, package, seller_a):
@@ -115,4 +116,4 @@ def test_the_time_left_is_in_the_sellers_language(clock, package, seller_a):
 
     [message] = mail.outbox
     assert "6 วัน 22 ชั่วโมง" in message.body
-    assert emails.TIME_LEFT_MARK not in message.body
+    assert notice_queue.TIME_LEFT_MARK not in message.body
