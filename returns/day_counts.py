@@ -138,9 +138,11 @@ def reopen(
     provider_id: int, moments: Iterable[datetime | None], now: datetime | None = None
 ) -> None:
     """A service wrote (or cleared) these moments of the provider's: the kept days they may
-    fall in, in any zone, are counted again by the next reader. Moments of the last
-    SETTLE are in no kept day (rule 1) and cost nothing."""
-    settled = (now or timezone.now()) - SETTLE
+    fall in, in any zone, are counted again by the next reader. A moment of the last half
+    SETTLE costs nothing: its day is kept (rule 1) no sooner than half an hour from now,
+    after this transaction has committed. An older one, even of a day not kept yet, takes
+    the shared lock, so a count that would keep its day waits for this commit."""
+    settled = (now or timezone.now()) - SETTLE / 2
     old = sorted(moment for moment in moments if moment is not None and moment < settled)
     if not old:
         return
