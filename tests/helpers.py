@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.models import LogisticsProvider, Seller
 from portal.tenancy import PROVIDER_STAFF_GROUP
-from returns.models import FailedPackage
+from returns.models import FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 
 
@@ -62,3 +62,13 @@ def expired_packages(
         )
         for _ in range(count)
     )
+
+
+def kinds_for(package: FailedPackage) -> list[str]:
+    """The kinds of the package's notices, sorted."""
+    return sorted(Notification.objects.filter(package=package).values_list("kind", flat=True))
+
+
+def actions_for(package: FailedPackage) -> list[str]:
+    """The actions of the package's events, in the order written."""
+    return list(PackageEvent.objects.filter(package=package).values_list("action", flat=True))

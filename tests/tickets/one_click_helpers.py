@@ -3,12 +3,19 @@
 import re
 
 from django.apps import apps
+from django.test import Client
+from django.urls import reverse
 
 from returns import action_links
-from returns.models import ActionLink, Notification
+from returns.models import ActionLink, FailedPackage, Notification
 
 SEND_BACK, LET_GO = ActionLink.Action.SEND_BACK, ActionLink.Action.LET_GO
 LINE = {SEND_BACK: "Send it back to me: ", LET_GO: "I don't need it: "}
+ADDRESS = {
+    "contact_name": "Somchai Jaidee",
+    "phone": "+66 81 555 0199",
+    "address": "12 Sukhumvit Soi 11\nBangkok 10110",
+}
 
 
 def tokens_of(notification: Notification) -> dict[str, str]:
@@ -33,3 +40,12 @@ def row_counts() -> dict[str, int]:
 
 def destruction_notice(package) -> Notification:
     return Notification.objects.get(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE)
+
+
+def act(client: Client, token: str, package: FailedPackage, action: str, **fields):
+    data = {"t": token, "action": action, "package": package.public_id, **fields}
+    return client.post(reverse("tickets:act"), data)
+
+
+def send_back(client: Client, token: str, package: FailedPackage, **fields):
+    return act(client, token, package, SEND_BACK, **{**ADDRESS, **fields})

@@ -18,8 +18,9 @@ from tickets.models import Attachment, Ticket
 
 SELLER_NAMESPACES = {"returns", "tickets"}
 # Opened by a token, not a session: its own tests show it reaches one package only
-# (tests/tickets/test_one_click.py). The standing instruction is for owners only (alice is
-# a member): tests/returns/test_instructions.py shows it scoped to the owner's seller.
+# (tests/tickets/test_one_click_refusals.py). The standing instruction is for owners only
+# (alice is a member): tests/returns/test_instructions_settings.py shows it scoped to the
+# owner's seller.
 TOKEN_ROUTES = {"tickets:act", "returns:standing_instruction"}
 SELLER_ROUTES = [
     route

@@ -103,8 +103,8 @@ SELLER_PAGES = [
     for route in all_routes()
     if (route.name == "home" or route.name.split(":")[0] in {"returns", "tickets"})
     # Public, or opened by a token, or for owners only: their budgets are in their own
-    # tests (tests/returns/test_certificates.py, tests/tickets/test_one_click.py,
-    # tests/returns/test_instructions.py).
+    # tests (tests/returns/test_certificates.py, tests/tickets/test_one_click.py and
+    # test_one_click_leaks.py, tests/returns/test_instructions_settings.py).
     and route.name not in {"returns:verify", "tickets:act", "returns:standing_instruction"}
 ]
 
