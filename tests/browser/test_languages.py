@@ -91,8 +91,10 @@ def test_a_thai_seller_goes_from_the_notice_to_a_thai_confirmation_on_a_phone(
     context.close()
 
 
+# One test per language: six of the suite's longest tests spread over the workers.
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES])
 def test_screenshots_of_the_dashboard_package_and_ticket_form_in_every_language(
-    live_server, browser, screenshots, alice, xavier, seller_a, provider_x
+    code, live_server, browser, screenshots, alice, xavier, seller_a, provider_x
 ):
     package = awaiting_package(seller_a, provider_x, description="Mechanical keyboard (TH layout)")
     awaiting_package(seller_a, provider_x, description="Wireless earbuds, white")
@@ -102,19 +104,18 @@ def test_screenshots_of_the_dashboard_package_and_ticket_form_in_every_language(
         "package": f"/packages/{package.public_id}/",
         "ticket-form": f"/tickets/new/?package={package.public_id}&category=send_back",
     }
-    for code, _name in settings.LANGUAGES:
-        seller_a.language = code
-        seller_a.save()
-        for size_name, size in (("phone", PHONE), ("desktop", {"width": 1280, "height": 900})):
-            context = browser.new_context(viewport=size)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            sign_in(page, live_server, alice)
-            for name, path in pages.items():
-                page.goto(live_server.url + path)
-                assert page.locator("html").get_attribute("lang") == html_lang(code)
-                assert size_name == "desktop" or fits_the_phone(page), f"{code}: {name}"
-                page.screenshot(
-                    path=screenshots / f"lang-{code}-{name}-{size_name}.png", full_page=True
-                )
-            context.close()
+    seller_a.language = code
+    seller_a.save()
+    for size_name, size in (("phone", PHONE), ("desktop", {"width": 1280, "height": 900})):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, live_server, alice)
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            assert page.locator("html").get_attribute("lang") == html_lang(code)
+            assert size_name == "desktop" or fits_the_phone(page), f"{code}: {name}"
+            page.screenshot(
+                path=screenshots / f"lang-{code}-{name}-{size_name}.png", full_page=True
+            )
+        context.close()
