@@ -10,11 +10,13 @@ as it is then. So does a standing instruction's decision on the intake API's bus
 event (`instruction_applied`), its notices' other facts kept on the row.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.utils.module_loading import import_string
 
 from returns import action_links, links
 from returns.models import FailedPackage, InstructionRule, Notification, StandingInstruction
@@ -27,6 +29,8 @@ from returns.notice_queue import (
 )
 
 Kind = Notification.Kind
+# (ticket reference, its package) -> what the provider's new-ticket notice shows.
+TICKET_CREATED_CONTEXT = "tickets.emails.deferred_ticket_created_context"
 
 
 def _package_context(
@@ -250,6 +254,11 @@ def deferred_context(
         }
     elif notification.kind == Kind.CLAIM_RECEIVED:
         extra = {"ticket_reference": reference, "note": facts.get("note", "")}
+    elif notification.kind == Kind.TICKET_CREATED:
+        # The tickets app sits above this one: its context is named by its path.
+        ticket_context: Callable[[str, FailedPackage], dict[str, Any]]
+        ticket_context = import_string(TICKET_CREATED_CONTEXT)
+        return ticket_context(reference, package)
     if notification.audience == Notification.Audience.SELLER:
         return _package_context(package, language=language, **extra)
     return _provider_context(package, language=language, **extra)

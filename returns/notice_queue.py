@@ -160,32 +160,38 @@ def _enqueue_delivery() -> None:
 # --- notices written in bulk, rendered when sent --------------------------------------
 
 # The kinds written unrendered, each with its audience: by a job in bulk (needing nothing
-# but their package to render), and by a standing instruction's decision (their
-# `render_facts` besides).
+# but their package to render), by a standing instruction's decision (their
+# `render_facts` besides), and the provider's notice of a send-back ticket filed without
+# a sign-in (its ticket, read by reference when sent).
 DEFERRED_KINDS = {
     Kind.DESTRUCTION_FINALIZED: Notification.Audience.SELLER,
     Kind.DESTRUCTION_INSTRUCTION: Notification.Audience.PROVIDER,
     Kind.INSTRUCTION_APPLIED: Notification.Audience.SELLER,
     Kind.CLAIM_RECEIVED: Notification.Audience.PROVIDER,
+    Kind.TICKET_CREATED: Notification.Audience.PROVIDER,
 }
 
 
 @dataclass(frozen=True)
 class Unrendered:
-    """A package notice to write unrendered, and what it shows beyond its package."""
+    """A package notice to write unrendered, and what it shows beyond its package.
+
+    Its dedupe key is the package's (`package_key`) unless it is about something a
+    package has several of over its life (a ticket), whose own key it then names."""
 
     kind: Notification.Kind
     facts: dict[str, Any] = field(default_factory=dict)
     ticket_reference: str = ""
+    dedupe_key: str = ""
 
 
 def queue_unrendered(package: FailedPackage, notices: list[Unrendered]) -> list[Notification]:
     """`queue_notification` for a package's notices, without rendering them: subject and
     bodies stay empty, as `returns.bulk` writes its own, and the outbox renders each
     in the recipient's language (kept on the row) when it sends it, the time left and
-    the seller's confirmed addresses as of then. Each once per `package_key`; the
+    the seller's confirmed addresses as of then. Each once per dedupe key; the
     notices not written yet cost one look-up and one INSERT together."""
-    keys = {package_key(notice.kind, package.pk): notice for notice in notices}
+    keys = {notice.dedupe_key or package_key(notice.kind, package.pk): notice for notice in notices}
     written = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
     rows = [_unrendered(package, notice, key) for key, notice in keys.items() if key not in written]
     if rows:

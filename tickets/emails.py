@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 
 from returns import links
-from returns.models import Notification
-from returns.notice_queue import queue_notification, recipient_of
+from returns.models import FailedPackage, Notification
+from returns.notice_queue import Unrendered, queue_notification, queue_unrendered, recipient_of
 from tickets.models import Attachment, Ticket, TicketMessage
 
 Kind = Notification.Kind
@@ -70,11 +70,44 @@ def _to_provider(
     )
 
 
+def _created_key(reference: str) -> str:
+    return f"ticket_created:{reference}"
+
+
 def ticket_created(
     ticket: Ticket, message: TicketMessage, *, attachments: list[Attachment] | None = None
 ) -> Notification:
-    key = f"ticket_created:{ticket.reference}"
-    return _to_provider(Kind.TICKET_CREATED, ticket, message, key, attachments)
+    return _to_provider(
+        Kind.TICKET_CREATED, ticket, message, _created_key(ticket.reference), attachments
+    )
+
+
+def ticket_created_unrendered(ticket: Ticket, package: FailedPackage) -> Notification:
+    """`ticket_created` for a send-back ticket filed without a sign-in (a standing
+    instruction on the intake API's busiest event, a one-click link): written unrendered
+    with the claim's own notices, rendered by the outbox as it sends it
+    (`deferred_ticket_created_context`)."""
+    [notification] = queue_unrendered(
+        package,
+        [
+            Unrendered(
+                Kind.TICKET_CREATED,
+                ticket_reference=ticket.reference,
+                dedupe_key=_created_key(ticket.reference),
+            )
+        ],
+    )
+    return notification
+
+
+def deferred_ticket_created_context(reference: str, package: FailedPackage) -> dict[str, Any]:
+    """What an unrendered `ticket_created` shows, as `ticket_created` shows it: the ticket
+    and its opening message as they are when the notice is sent (two queries, and one
+    for the message's attachments)."""
+    ticket = Ticket.objects.select_related("seller", "provider").get(reference=reference)
+    ticket.package = package  # read with the outbox's batch
+    opening = ticket.messages.filter(internal=False).select_related("author").first()
+    return _context(ticket, opening, admin_url=_admin_ticket_url(ticket), for_seller=False)
 
 
 def seller_replied(ticket: Ticket, message: TicketMessage) -> Notification:

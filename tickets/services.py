@@ -93,15 +93,14 @@ def _claim_reference(package: FailedPackage) -> str:
     instructions file one with every package they send back."""
     reference = new_reference()
     open_claim = Q(package=package, category__in=CLAIM_CATEGORIES, status__in=OPEN_STATUSES)
-    clashes = list(
-        Ticket.objects.filter(open_claim | Q(reference=reference)).select_related("package")
-    )
+    clashes = list(Ticket.objects.filter(open_claim | Q(reference=reference)))
     for ticket in clashes:
         if (
             ticket.package_id == package.pk
             and ticket.category in CLAIM_CATEGORIES
             and ticket.status in OPEN_STATUSES
         ):
+            ticket.package = package  # the refusal names it; not joined for the common case
             raise DuplicateClaimError(ticket)
     return _unused_reference() if clashes else reference
 
@@ -207,11 +206,11 @@ def open_send_back_ticket(
             "Asked for from the one-click button in the email: please send it back to the "
             "address on this ticket."
         )
-    message = TicketMessage.objects.create(
+    TicketMessage.objects.create(
         ticket=ticket,
         body=body,
         written_for_seller=True,
         created_at=now,
     )
-    emails.ticket_created(ticket, message, attachments=[])  # none: no one uploaded any
+    emails.ticket_created_unrendered(ticket, package)
     return ticket
