@@ -14,6 +14,7 @@ from portal.tenancy import AuthenticatedRequest, seller_required
 from returns import certificates, inbox, selectors
 from returns.forms import PackageFilterForm
 from returns.models import Channel, FailedPackage, Notification
+from returns.outbox import rendering
 from returns.refusals import explain_state
 from returns.services import release_package
 
@@ -132,6 +133,7 @@ def certificate(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     notifications = selectors.notifications_for(request.user)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    rendering.render_unsent(list(page.object_list))
     return render(
         request,
         "returns/notification_list.html",

@@ -37,9 +37,7 @@ def load_deferred_packages(notifications: list[Notification]) -> None:
     deferred = [n for n in notifications if not n.subject]
     if not deferred:
         return
-    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(
-        {n.package_id for n in deferred}
-    )
+    _attach_packages(deferred)
     sellers = {n.seller_id for n in deferred if n.audience == Notification.Audience.SELLER}
     extra: dict[int, list[str]] = {}
     for seller_id, email in (
@@ -49,10 +47,17 @@ def load_deferred_packages(notifications: list[Notification]) -> None:
     ):
         extra.setdefault(seller_id, []).append(email)
     for notification in deferred:
-        if notification.package_id in packages:
-            notification.package = packages[notification.package_id]
         if notification.audience == Notification.Audience.SELLER and notification.seller_id:
             notification.also_to = "\n".join(extra.get(notification.seller_id, []))
+
+
+def _attach_packages(notifications: list[Notification]) -> None:
+    packages = FailedPackage.objects.select_related("seller", "provider").in_bulk(
+        {n.package_id for n in notifications}
+    )
+    for notification in notifications:
+        if notification.package_id in packages:
+            notification.package = packages[notification.package_id]
 
 
 def render_deferred(notification: Notification) -> None:
@@ -60,7 +65,7 @@ def render_deferred(notification: Notification) -> None:
 
     The language was copied from the recipient with the address when the row was
     written, and an unknown one (the recipient's, before LANGUAGES changed) is English.
-    The package is the one `load_deferred_packages` read for the batch.
+    The package is the one `load_deferred_packages` (or `render_unsent`) read for the batch.
     """
     package = notification.package
     if package is None:  # only package notices are written unrendered
@@ -73,6 +78,19 @@ def render_deferred(notification: Notification) -> None:
         email.text,
         email.html,
     )
+
+
+def render_unsent(notifications: list[Notification]) -> None:
+    """Fill in, unsaved, the notices the outbox has not rendered yet (written unrendered a
+    moment ago), so a seller reading their notices sees what the email will say, not a
+    kind's name and an empty message: one query reads their packages (the addresses are
+    the outbox's business)."""
+    waiting = [notification for notification in notifications if not notification.subject]
+    if not waiting:
+        return
+    _attach_packages(waiting)
+    for notification in waiting:
+        render_deferred(notification)
 
 
 # --- links minted or signed as the email is sent --------------------------------------

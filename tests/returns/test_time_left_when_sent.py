@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from returns import emails, notice_queue, outbox
 from returns.models import Notification
@@ -117,3 +118,29 @@ def test_the_time_left_is_in_the_sellers_language(clock, package, seller_a):
     [message] = mail.outbox
     assert "6 วัน 22 ชั่วโมง" in message.body
     assert notice_queue.TIME_LEFT_MARK not in message.body
+
+
+def test_a_notice_the_outbox_has_not_rendered_yet_reads_in_full_on_the_notices_page(
+    clock, package, alice, client_for
+):
+    """Written unrendered (a standing instruction's, finalize's): the page renders it for
+    reading, as the email will say it, rather than a kind's name and an empty message,
+    for one query more (the packages of the notices still to render)."""
+    emails.instruction_applied(package, rule="let_go")
+    [notice] = Notification.objects.filter(kind=Notification.Kind.INSTRUCTION_APPLIED)
+    assert notice.subject == ""
+    client = client_for(alice)
+    client.get(reverse("returns:notification_list"))  # the session and the nav, warmed
+
+    with CaptureQueriesContext(connection) as unrendered:
+        before = client.get(reverse("returns:notification_list")).content.decode()
+    outbox.deliver_notifications()
+    with CaptureQueriesContext(connection) as rendered:
+        after = client.get(reverse("returns:notification_list")).content.decode()
+
+    notice.refresh_from_db()
+    assert notice.subject
+    for page in (before, after):
+        assert escape(notice.subject) in page
+        assert escape(notice.body_text.splitlines()[0]) in page
+    assert len(unrendered) == len(rendered) + 1
