@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils.module_loading import import_string
 
@@ -219,14 +219,27 @@ def instruction_undone(package: FailedPackage, *, undone: str) -> Notification:
 DECISION_NOTICES = [Kind.CLAIM_RECEIVED, Kind.DESTRUCTION_INSTRUCTION]
 
 
-def forget_decision_notices(package: FailedPackage, *, decision_id: int) -> None:
+def forget_decision_notices(
+    package: FailedPackage, *, decision_id: int, ticket_reference: str = ""
+) -> None:
     """After an undone decision, the seller's next one must reach the provider too: the
     earlier notices keep their rows, under a key of their own, so the package's key is
-    free again (finalize's bulk INSERT … ON CONFLICT included)."""
+    free again (finalize's bulk INSERT … ON CONFLICT included).
+
+    Those no delivery run has taken yet (the mail server was down, a retry was waiting)
+    are kept unsent: the provider would be told to destroy, or to keep, a package that is
+    waiting for its seller again, or of the rule's send-back ticket, closed with the undo.
+    One being sent now goes; the undo's own notice follows it."""
+    keys = [package_key(kind, package.pk) for kind in DECISION_NOTICES]
+    decided = Q(dedupe_key__in=keys)
+    if ticket_reference:
+        decided |= Q(kind=Kind.TICKET_CREATED, ticket_reference=ticket_reference)
     Notification.objects.filter(
-        package=package,
-        dedupe_key__in=[package_key(kind, package.pk) for kind in DECISION_NOTICES],
-    ).update(dedupe_key=Concat("dedupe_key", Value(f":undone-{decision_id}")))
+        decided, package=package, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.MUTED)
+    Notification.objects.filter(package=package, dedupe_key__in=keys).update(
+        dedupe_key=Concat("dedupe_key", Value(f":undone-{decision_id}"))
+    )
 
 
 def destruction_overdue(package: FailedPackage) -> Notification:

@@ -164,7 +164,9 @@ def undo_standing_instruction(
         at=now,
     )
     emails.instruction_undone(package, undone=decision.action)
-    emails.forget_decision_notices(package, decision_id=decision.pk)
+    emails.forget_decision_notices(
+        package, decision_id=decision.pk, ticket_reference=ticket_reference
+    )
     emails.destruction_notice(package)
     return ticket_reference
 

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from returns import services
+from returns import outbox, services
 from returns.models import ActionLink, Channel, Notification
 from tests.returns.instructions_helpers import (
     Kind,
@@ -170,3 +171,35 @@ def test_undo_closes_the_rules_ticket_even_once_staff_resolved_it(seller_a, prov
     ticket = Ticket.objects.get(package=package)
     assert ticket.status == Ticket.Status.CLOSED
     assert ticket.messages.filter(body__startswith="Closed: the seller undid").count() == 1
+
+
+@pytest.mark.parametrize("rule", [Rule.SEND_BACK, Rule.LET_GO])
+def test_an_undo_before_the_decision_was_emailed_keeps_its_provider_notices_unsent(
+    seller_a, provider_x, address, rule
+):
+    """The mail server was down: the provider must not be told later to destroy, or to
+    keep for a ticket closed since, a package waiting for its seller again."""
+    set_rule(seller_a, rule)
+    package = fail(seller_a, provider_x)  # nothing delivered yet
+    decided = [Kind.CLAIM_RECEIVED, Kind.TICKET_CREATED] if rule == Rule.SEND_BACK else []
+    decided = decided or [Kind.DESTRUCTION_INSTRUCTION]
+
+    services.undo_standing_instruction(package=package, channel=Channel.WEB)
+    outbox.deliver_notifications()
+
+    statuses = dict(Notification.objects.filter(package=package).values_list("kind", "status"))
+    assert {kind: statuses[kind] for kind in decided} == dict.fromkeys(decided, "muted")
+    assert statuses[Kind.INSTRUCTION_UNDONE] == statuses[Kind.DESTRUCTION_NOTICE] == "sent"
+    provider_emails = [m.subject for m in mail.outbox if m.to == [provider_x.ops_email]]
+    assert len(provider_emails) == 1  # the undo's: wait for the seller
+
+
+def test_an_undo_after_the_decision_was_emailed_leaves_what_was_sent(seller_a, provider_x, address):
+    set_rule(seller_a, Rule.LET_GO)
+    package = fail(seller_a, provider_x)
+    outbox.deliver_notifications()
+
+    services.undo_standing_instruction(package=package, channel=Channel.WEB)
+
+    rule_notice = Notification.objects.get(package=package, kind=Kind.DESTRUCTION_INSTRUCTION)
+    assert rule_notice.status == "sent"
