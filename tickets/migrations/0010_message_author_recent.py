@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0009_week_first_answer_index'),
+        ("tickets", "0009_week_first_answer_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticketmessage',
-            index=models.Index(fields=['author', '-created_at', '-id'], name='message_author_recent'),
+            model_name="ticketmessage",
+            index=models.Index(
+                fields=["author", "-created_at", "-id"], name="message_author_recent"
+            ),
         ),
     ]
