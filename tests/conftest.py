@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
+from portal.models import ReturnAddress
 from tests.factories import ProviderFactory, SellerFactory, UserFactory
 from tests.helpers import provider_staff_group
 
@@ -136,3 +137,16 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def address(seller_a):
+    """Seller A's default return address, where a send-back goes unless they say otherwise."""
+    return ReturnAddress.objects.create(
+        seller=seller_a,
+        label="Main warehouse",
+        contact_name="Somchai Jaidee",
+        phone="+66 81 555 0199",
+        address="12 Sukhumvit Soi 11\nBangkok 10110",
+        is_default=True,
+    )

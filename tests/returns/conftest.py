@@ -4,7 +4,6 @@ clock, seller A's default return address."""
 import pytest
 import time_machine
 
-from portal.models import ReturnAddress
 from returns.models import FailedPackage
 from tests.factories import PackageFactory
 from tests.returns.console import NOW
@@ -72,15 +71,3 @@ def claimed(provider_x, seller_a):
 @pytest.fixture
 def pending(provider_x, seller_a):
     return PackageFactory(provider=provider_x, seller=seller_a, pending_destruction=True)
-
-
-@pytest.fixture
-def address(seller_a):
-    return ReturnAddress.objects.create(
-        seller=seller_a,
-        label="Main warehouse",
-        contact_name="Somchai Jaidee",
-        phone="+66 81 555 0199",
-        address="12 Sukhumvit Soi 11\nBangkok 10110",
-        is_default=True,
-    )

@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.models import ReturnAddress
 from returns import action_links, outbox, services
 from returns.models import ActionLink, Channel, FailedPackage, Notification
 from tests.tickets.one_click_helpers import (
@@ -24,18 +23,6 @@ from tickets.models import Ticket
 Status = FailedPackage.Status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def saved_address(seller_a):
-    return ReturnAddress.objects.create(
-        seller=seller_a,
-        label="Main warehouse",
-        contact_name="Somchai Jaidee",
-        phone="+66 81 555 0199",
-        address="12 Sukhumvit Soi 11\nBangkok 10110",
-        is_default=True,
-    )
 
 
 # --- the notice and its links -----------------------------------------------------------
@@ -89,7 +76,7 @@ def test_the_portal_copy_of_the_notice_links_to_the_package_page(package, client
 
 
 def test_get_shows_the_package_deadline_time_left_and_default_address(
-    package, tokens, saved_address, client, django_assert_num_queries
+    package, tokens, address, client, django_assert_num_queries
 ):
     before = row_counts()
     with django_assert_num_queries(2):  # the link with its package, the default address

@@ -5,11 +5,9 @@ the provider is written unrendered and rendered by the outbox when it sends it: 
 email must be the one `tickets.emails.ticket_created` renders as it writes it.
 """
 
-import pytest
 from django.core import mail
 
 from portal.emails import render_email
-from portal.models import ReturnAddress
 from returns import outbox
 from returns.models import Notification
 from tests.returns.instructions_helpers import Rule, fail, set_rule
@@ -17,18 +15,6 @@ from tickets import emails
 from tickets.models import Ticket
 
 Kind = Notification.Kind
-
-
-@pytest.fixture
-def address(seller_a):
-    return ReturnAddress.objects.create(
-        seller=seller_a,
-        label="Main warehouse",
-        contact_name="Somchai Jaidee",
-        phone="+66 81 555 0199",
-        address="12 Sukhumvit Soi 11\nBangkok 10110",
-        is_default=True,
-    )
 
 
 def test_the_rules_ticket_reaches_the_provider_as_a_filed_ticket_does(
