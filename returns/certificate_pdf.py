@@ -11,16 +11,20 @@ chosen here, per piece.) A single piece mixing Thai and Chinese is set in Noto
 Sans SC, which has no Thai.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
-from fpdf import FPDF
 
 from portal.formatting import local_datetime
 from returns import certificates
 from returns.models import FailedPackage
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 BASE_FONT = ("NotoSans", "NotoSans-Regular.ttf")  # Latin, Vietnamese, Malay, Indonesian
@@ -101,6 +105,10 @@ def _family(text: str) -> str:
 
 def _document(title: str, text: str) -> FPDF:
     """An A4 page with the fonts of the scripts in `text`."""
+    # Imported when a certificate is made, not with the views: fpdf2 with fontTools and
+    # Pillow adds 40 MB to every web worker that would otherwise never make a PDF.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator(gettext("Returns portal"))
