@@ -84,8 +84,8 @@ def ticket_created(
 
 def ticket_created_unrendered(ticket: Ticket, package: FailedPackage) -> Notification:
     """`ticket_created` for a send-back ticket filed without a sign-in (a standing
-    instruction on the intake API's busiest event, a one-click link): written unrendered
-    with the claim's own notices, rendered by the outbox as it sends it
+    instruction on the intake API's busiest event, a one-click link): written unrendered,
+    as the rule's own notices are, and rendered by the outbox as it sends it
     (`deferred_ticket_created_context`)."""
     [notification] = queue_unrendered(
         package,

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import ReturnAddress
 from returns import outbox
 from returns.models import FailedPackage
 from tests.builders import awaiting_package
@@ -28,17 +27,9 @@ def shoot(page, screenshots, name: str) -> None:
 
 
 def test_send_it_back_from_the_email_without_signing_in_then_the_link_is_spent(
-    live_server, page, screenshots, settings, seller_a, provider_x
+    live_server, page, screenshots, settings, seller_a, provider_x, address
 ):
     settings.SITE_URL = live_server.url
-    ReturnAddress.objects.create(
-        seller=seller_a,
-        label="Main warehouse",
-        contact_name="Somchai Jaidee",
-        phone="+66 81 555 0199",
-        address="12 Sukhumvit Soi 11\nBangkok 10110",
-        is_default=True,
-    )
     package = awaiting_package(seller_a, provider_x, description="Bluetooth speaker, black")
     outbox.deliver_notifications()
     [email] = [m for m in mail.outbox if m.to == [seller_a.contact_email]]

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import ReturnAddress, SellerRole
+from portal.models import SellerRole
 from returns import outbox
 from returns.models import FailedPackage
 from tests.browser.signin import sign_in
@@ -31,18 +31,10 @@ def shoot(page, screenshots, name: str) -> None:
 
 
 def test_an_owner_sets_send_it_back_and_undoes_it_from_the_email(
-    live_server, page, screenshots, settings, seller_a, provider_x
+    live_server, page, screenshots, settings, seller_a, provider_x, address
 ):
     settings.SITE_URL = live_server.url
     owner = UserFactory(email="olive@shop-a.example", seller=seller_a, seller_role=SellerRole.OWNER)
-    ReturnAddress.objects.create(
-        seller=seller_a,
-        label="Main warehouse",
-        contact_name="Somchai Jaidee",
-        phone="+66 81 555 0199",
-        address="12 Sukhumvit Soi 11\nBangkok 10110",
-        is_default=True,
-    )
     sign_in(page, live_server, owner)
 
     page.goto(f"{live_server.url}/settings/instructions/")
