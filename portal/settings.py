@@ -264,6 +264,15 @@ REMINDER_HOURS_BEFORE = positive_ints("REMINDER_HOURS_BEFORE", "72,24")
 TICKET_FIRST_RESPONSE_HOURS = positive_int("TICKET_FIRST_RESPONSE_HOURS", 24)
 DESTRUCTION_OVERDUE_DAYS = positive_int("DESTRUCTION_OVERDUE_DAYS", 3)
 
+# The cache: the console's charts (portal.week) and its seller filter. Each process keeps
+# its own unless CACHE_URL names one they share (redis://…), which a deployment of several
+# web processes should: then a provider's charts are counted once a minute, not once a
+# minute in each process.
+try:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+except (ImproperlyConfigured, KeyError, ValueError) as exc:
+    raise ImproperlyConfigured(f"CACHE_URL is not a valid cache URL: {exc}") from exc
+
 # django-q2: the ORM broker on `default` unless REDIS_URL is set.
 REDIS_URL = setting("REDIS_URL", str, "")
 Q_CLUSTER: dict[str, Any] = {

@@ -6,7 +6,7 @@ without importing the apps that own them. The days are the reader's (staff:
 their provider's zone, portal.middleware); the days that are over are counted
 once and kept (returns.day_counts), the day still open is counted on each view
 from indexes that read its rows alone. A provider's numbers are also kept for
-CONSOLE_CHARTS_CACHE_SECONDS in the cache, which spares even that.
+CONSOLE_CHARTS_CACHE_SECONDS in the cache, which spares even that (`cached`).
 """
 
 from collections.abc import Callable, Iterable
@@ -88,6 +88,13 @@ def provider_ids(user: User, window: Window) -> list[int]:
     return [user.provider_id]
 
 
+# How long a provider's numbers are kept past CONSOLE_CHARTS_CACHE_SECONDS, to be shown
+# while one process counts them again; and how long that count may take before another
+# process may start one (a count that crashed frees its turn then).
+STALE_FOR = 4  # times CONSOLE_CHARTS_CACHE_SECONDS
+COUNTING_SECONDS = 30
+
+
 def cached(
     name: str, user: User, window: Window, compute: Callable[[], list[Series]]
 ) -> list[Series]:
@@ -95,7 +102,14 @@ def cached(
 
     The same numbers: the same series, rows seen (all for an operator, else the
     provider's), narrowing, zone, first day and language (the labels are worded).
+    Once they are older, one reader counts them again while the others (of every
+    process sharing the cache, CACHE_URL) are shown the last count meanwhile: a
+    count at a million packages takes a worker half a second, and all of them at
+    once would stall the console for everyone.
     """
+    seconds = settings.CONSOLE_CHARTS_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
     scope = "all" if user.is_superuser else user.provider_id
     key = ":".join(
         str(part)
@@ -109,10 +123,18 @@ def cached(
             get_language(),
         )
     )
-    found: list[Series] | None = cache.get(key)
-    if found is None:
+    turn = f"{key}:counting"
+    kept: tuple[float, list[Series]] | None = cache.get(key)
+    if kept is not None:
+        fresh_until, found = kept
+        if timezone.now().timestamp() < fresh_until or not cache.add(turn, 1, COUNTING_SECONDS):
+            return found  # fresh, or another reader is counting them again
+    try:
         found = compute()
-        cache.set(key, found, settings.CONSOLE_CHARTS_CACHE_SECONDS)
+        cache.set(key, (timezone.now().timestamp() + seconds, found), seconds * (1 + STALE_FOR))
+    finally:
+        if kept is not None:  # this reader took the turn
+            cache.delete(turn)
     return found
 
 

@@ -88,6 +88,12 @@ def main() -> None:
         "charts on each request, as the first one after the cache expires does",
     )
     parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/13",
+        help="CACHE_URL for every tree served, as a deployment of several web processes "
+        "shares one (it is emptied first); '' gives each process its own",
+    )
+    parser.add_argument(
         "--only",
         type=lambda value: value.split(","),
         default=list(measure_groups()),
@@ -117,6 +123,12 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="tests.perf.settings",
     )
+    os.environ["CACHE_URL"] = args.cache_url or "locmemcache://"
+    if args.cache_url.startswith("redis"):
+        import redis
+
+        # Numbers kept from an earlier run would be another database's (the same ids).
+        redis.Redis.from_url(args.cache_url).flushdb()
     if args.charts_cache_seconds is not None:
         os.environ["CONSOLE_CHARTS_CACHE_SECONDS"] = str(args.charts_cache_seconds)
     recreate_database(admin_url)

@@ -59,6 +59,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"CACHE_URL": "nosuchcache://x"}, "CACHE_URL"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, named):

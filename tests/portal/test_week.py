@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from portal import week
 from portal.jobs import registered_jobs
 from portal.week import DAYS
 from returns import day_counts
@@ -203,6 +206,45 @@ def test_a_providers_numbers_are_counted_once_a_minute(
 
     assert charted(again)["failed"][-5:] == [3, 0, 0, 0, 1]
     assert csv_rows[-5]["failed"] == "3"
+
+
+def test_past_the_minute_one_reader_counts_again_while_the_others_see_the_last_count(
+    client_for, xavier, seller_a, provider_x, history, settings, monkeypatch
+):
+    settings.CONSOLE_CHARTS_CACHE_SECONDS = 60
+    cache.clear()
+    client = client_for(xavier)
+
+    def viewed():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/admin/")
+        return response, len(queries)
+
+    with time_machine.travel(TODAY):
+        client.get("/admin/")  # counted, and kept for a minute
+        _, from_the_cache = viewed()
+        awaiting_package(seller_a, provider_x)  # a failure the kept numbers do not have
+    with time_machine.travel(TODAY + timedelta(seconds=90)), monkeypatch.context() as patch:
+        # Another process's count is under way: its turn is taken.
+        patch.setattr(week.cache, "add", lambda *args, **kwargs: False)
+        meanwhile, meanwhile_queries = viewed()
+    with time_machine.travel(TODAY + timedelta(seconds=91)):
+        counted, counted_queries = viewed()  # this reader's turn: counted again
+        kept, kept_queries = viewed()  # and kept for the next minute
+    with time_machine.travel(TODAY + timedelta(minutes=3)), monkeypatch.context() as patch:
+        # A count that fails gives its turn back at once.
+        patch.setattr(week.cache, "set", lambda *args, **kwargs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            client.get("/admin/")
+    turns = [key for key in cache._cache if key.endswith(":counting")]  # type: ignore[attr-defined]
+    cache.clear()
+
+    assert meanwhile_queries == kept_queries == from_the_cache
+    # Counted: the open day, and the days the new package's attempts reopened.
+    assert counted_queries > from_the_cache
+    assert charted(meanwhile)["failed"][-1] == 1
+    assert charted(counted)["failed"][-1] == charted(kept)["failed"][-1] == 2
+    assert turns == []
 
 
 # --- the days that are over, counted once (returns.day_counts) ---------------------------
