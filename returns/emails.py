@@ -10,7 +10,7 @@ as it is then. So does a standing instruction's decision on the intake API's bus
 event (`instruction_applied`), its notices' other facts kept on the row.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -114,7 +114,12 @@ def destruction_notice(
 
 
 def instruction_applied(
-    package: FailedPackage, *, rule: str, ticket_reference: str = "", note: str = ""
+    package: FailedPackage,
+    *,
+    rule: str,
+    ticket_reference: str = "",
+    note: str = "",
+    also: Sequence[Unrendered] = (),
 ) -> list[Notification]:
     """The seller's standing instruction decided, in the failure's own transaction: the
     seller is told what it did, with the one-click undo; the provider to keep the package
@@ -138,6 +143,7 @@ def instruction_applied(
                 ticket_reference,
             ),
             to_provider,
+            *also,
         ],
     )
     pending.issue(notices[0])

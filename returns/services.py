@@ -9,6 +9,7 @@ package is re-read and the caller gets a `DomainError` that says why, in words
 a seller or an agent can act on (`returns.refusals`).
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from returns.models import (
     PackageBatch,
     photo_type,
 )
+from returns.notice_queue import Unrendered
 from returns.refusals import overdue_refused, reminder_refused, undo_refused
 from returns.state_change import acting_user, compare_and_set, move_status, record_event
 
@@ -47,14 +49,16 @@ def claim_package(
     ticket_reference: str = "",
     note: str = "",
     rule: str = "",
+    also_unrendered: Sequence[Unrendered] = (),
 ) -> FailedPackage:
     """The seller wants it back (a ticket, a phone call recorded by staff, or their standing
-    instruction `rule`, whose notice then tells them so and offers the undo)."""
+    instruction `rule`, whose notice then tells them so and offers the undo; the rule's
+    notices are written in one statement with `also_unrendered`, its ticket's)."""
     # A rule decides only inside the last failure's transaction (returns.instructions),
     # which a refusal rolls back whole: a savepoint of its own would be two statements
     # more on the intake API's busiest event, with nobody to catch the refusal.
     with transaction.atomic(savepoint=not rule):
-        return _claim(package, actor, channel, ticket_reference, note, rule)
+        return _claim(package, actor, channel, ticket_reference, note, rule, also_unrendered)
 
 
 def _claim(
@@ -64,6 +68,7 @@ def _claim(
     ticket_reference: str,
     note: str,
     rule: str,
+    also_unrendered: Sequence[Unrendered],
 ) -> FailedPackage:
     now = timezone.now()
     from_status = move_status(
@@ -87,7 +92,9 @@ def _claim(
         at=now,
     )
     if rule:
-        emails.instruction_applied(package, rule=rule, ticket_reference=ticket_reference, note=note)
+        emails.instruction_applied(
+            package, rule=rule, ticket_reference=ticket_reference, note=note, also=also_unrendered
+        )
     else:
         emails.claim_confirmed(package, ticket_reference=ticket_reference)
         emails.claim_received(package, ticket_reference=ticket_reference, note=note)

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from returns import links
 from returns.models import FailedPackage, Notification
-from returns.notice_queue import Unrendered, queue_notification, queue_unrendered, recipient_of
+from returns.notice_queue import Unrendered, queue_notification, recipient_of
 from tickets.models import Attachment, Ticket, TicketMessage
 
 Kind = Notification.Kind
@@ -82,22 +82,15 @@ def ticket_created(
     )
 
 
-def ticket_created_unrendered(ticket: Ticket, package: FailedPackage) -> Notification:
+def ticket_created_unrendered(reference: str) -> Unrendered:
     """`ticket_created` for a send-back ticket filed without a sign-in (a standing
     instruction on the intake API's busiest event, a one-click link): written unrendered,
-    as the rule's own notices are, and rendered by the outbox as it sends it
-    (`deferred_ticket_created_context`)."""
-    [notification] = queue_unrendered(
-        package,
-        [
-            Unrendered(
-                Kind.TICKET_CREATED,
-                ticket_reference=ticket.reference,
-                dedupe_key=_created_key(ticket.reference),
-            )
-        ],
+    as the rule's own notices are (and with them, by a rule), and rendered by the outbox
+    as it sends it (`deferred_ticket_created_context`). Only the reference is needed:
+    the row may be written before the ticket, in the same transaction."""
+    return Unrendered(
+        Kind.TICKET_CREATED, ticket_reference=reference, dedupe_key=_created_key(reference)
     )
-    return notification
 
 
 def deferred_ticket_created_context(reference: str, package: FailedPackage) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.core import mail
 from portal.emails import render_email
 from returns import outbox
 from returns.models import Notification
+from returns.notice_queue import queue_unrendered
 from tests.returns.instructions_helpers import Rule, fail, set_rule
 from tickets import emails
 from tickets.models import Ticket
@@ -61,8 +62,8 @@ def test_a_second_send_back_ticket_of_one_package_gets_its_own_notice(
     first = Ticket.objects.get(package=package)
     second = Ticket(reference="TK-SECOND", package=package, seller=seller_a, provider=provider_x)
 
-    emails.ticket_created_unrendered(first, package)  # asked again: the same row
-    emails.ticket_created_unrendered(second, package)
+    for ticket in (first, second):  # the first asked again: the same row
+        queue_unrendered(package, [emails.ticket_created_unrendered(ticket.reference)])
 
     assert sorted(
         Notification.objects.filter(kind=Kind.TICKET_CREATED).values_list(
