@@ -89,9 +89,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--cache-url",
-        default="redis://127.0.0.1:6379/13",
+        default="dbcache://bench_cache",
         help="CACHE_URL for every tree served, as a deployment of several web processes "
-        "shares one (it is emptied first); '' gives each process its own",
+        "shares one (a table of the bench's database, or redis://…, emptied first); '' "
+        "gives each process its own",
     )
     parser.add_argument(
         "--only",
@@ -138,6 +139,7 @@ def main() -> None:
 
         django.setup()
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         # Compiled catalogs are not committed: without them every page would be English.
         call_command("i18n_compile", verbosity=0)
