@@ -265,9 +265,9 @@ TICKET_FIRST_RESPONSE_HOURS = positive_int("TICKET_FIRST_RESPONSE_HOURS", 24)
 DESTRUCTION_OVERDUE_DAYS = positive_int("DESTRUCTION_OVERDUE_DAYS", 3)
 
 # The cache: the console's charts (portal.week) and its seller filter. Each process keeps
-# its own unless CACHE_URL names one they share (redis://…), which a deployment of several
-# web processes should: then a provider's charts are counted once a minute, not once a
-# minute in each process.
+# its own unless CACHE_URL names one they share (dbcache://…, redis://…), which a
+# deployment of several web processes should: then a provider's charts are counted once a
+# minute, not once a minute in each process.
 try:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 except (ImproperlyConfigured, KeyError, ValueError) as exc:

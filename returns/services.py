@@ -31,7 +31,7 @@ from returns.models import (
     PackageBatch,
     photo_type,
 )
-from returns.notice_queue import Unrendered
+from returns.notice_queue import Unrendered, queue_unrendered
 from returns.refusals import overdue_refused, reminder_refused, undo_refused
 from returns.state_change import acting_user, compare_and_set, move_status, record_event
 
@@ -52,8 +52,9 @@ def claim_package(
     also_unrendered: Sequence[Unrendered] = (),
 ) -> FailedPackage:
     """The seller wants it back (a ticket, a phone call recorded by staff, or their standing
-    instruction `rule`, whose notice then tells them so and offers the undo; the rule's
-    notices are written in one statement with `also_unrendered`, its ticket's)."""
+    instruction `rule`, whose notice then tells them so and offers the undo).
+    `also_unrendered`: notices of the claim's ticket, written unrendered with the rule's
+    own in one statement."""
     # A rule decides only inside the last failure's transaction (returns.instructions),
     # which a refusal rolls back whole: a savepoint of its own would be two statements
     # more on the intake API's busiest event, with nobody to catch the refusal.
@@ -98,6 +99,8 @@ def _claim(
     else:
         emails.claim_confirmed(package, ticket_reference=ticket_reference)
         emails.claim_received(package, ticket_reference=ticket_reference, note=note)
+        if also_unrendered:
+            queue_unrendered(package, list(also_unrendered))
     return package
 
 

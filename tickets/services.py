@@ -24,7 +24,6 @@ from django.utils.translation import gettext
 from portal.errors import DomainError
 from portal.models import LogisticsProvider, User
 from returns.models import Channel, FailedPackage, InstructionRule
-from returns.notice_queue import queue_unrendered
 from returns.services import claim_package, release_package
 from tickets import emails
 from tickets.assignment import assign_ticket, link_package
@@ -180,18 +179,14 @@ def open_send_back_ticket(
     standing instruction), in the same transaction as the claim; its first message says
     why, and the provider's operations address is told."""
     reference = _claim_reference(package)
-    ticket_notice = emails.ticket_created_unrendered(reference)
     claim_package(
         package=package,
         actor=None,
         channel=channel,
         ticket_reference=reference,
         rule=rule,
-        # A rule's notices are written in one statement: the ticket's goes with them.
-        also_unrendered=[ticket_notice] if rule else [],
+        also_unrendered=[emails.ticket_created_unrendered(reference)],
     )
-    if not rule:
-        queue_unrendered(package, [ticket_notice])
     now = timezone.now()
     ticket = Ticket.objects.create(
         reference=reference,
