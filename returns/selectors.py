@@ -91,6 +91,15 @@ def window_is_open(package: FailedPackage) -> bool:
     return deadline >= timezone.now()
 
 
+def unread_up_to(request: HttpRequest, cap: int) -> int:
+    """The unread count, exact up to `cap`, else `cap + 1`: all a badge reading "99+" needs,
+    without counting years of notices a shop left unread on every page."""
+    if hasattr(request, "_unread_notices"):  # the page counted them all: no second count
+        return min(unread_count(request), cap + 1)
+    unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True)
+    return unread[: cap + 1].count()
+
+
 def unread_count(request: HttpRequest) -> int:
     """The seller's unread notices, counted once a request: the nav and the page share it."""
     if not hasattr(request, "_unread_notices"):

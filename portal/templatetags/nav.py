@@ -27,6 +27,8 @@ register = template.Library()
 
 # Where the unread badge goes in the nav rendered for the cache (never a reader's text).
 UNREAD_MARK = "\x00unread\x00"
+# The badge counts no further: past it the nav reads "99+".
+UNREAD_CAP = 99
 
 
 @lru_cache(maxsize=1024)
@@ -72,10 +74,15 @@ def portal_nav(context: Context) -> SafeString:
     # Only a seller's nav has the notices link; returns.context_processors.unread_notices
     # counts them here, once it is shown.
     if UNREAD_MARK in nav:
-        count = context["unread_notices"]()
+        count = context["unread_notices"](UNREAD_CAP)
         if count:
-            badge = get_template("portal/_unread_badge.html").render({"unread": count})
+            badge = unread_badge(count)
     return SafeString(nav.replace(UNREAD_MARK, badge))
+
+
+def unread_badge(count: int) -> str:
+    """The nav's badge for `count` unread notices (one over the cap reads "99+")."""
+    return get_template("portal/_unread_badge.html").render({"unread": count, "cap": UNREAD_CAP})
 
 
 @lru_cache(maxsize=64)

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from returns.models import Notification
 from tests.builders import awaiting_package, question_ticket
+from tests.factories import NotificationFactory, PackageFactory
 from tickets.services import reply_as_staff
 
 UNREAD_BADGE = '<span class="visually-hidden">2 unread</span>'
@@ -78,3 +79,25 @@ def test_the_count_reads_the_unread_index(alice, seller_a, provider_x):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "notification_seller_unread" in plan
+
+
+def test_past_99_the_nav_reads_99_plus_and_counts_no_further(client_for, alice, seller_a):
+    package = PackageFactory(seller=seller_a)
+    NotificationFactory.create_batch(99, package=package)
+    client = client_for(alice)
+    assertContains(client.get(reverse("returns:package_list")), "99 unread</span>")
+
+    NotificationFactory(package=package)
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(reverse("returns:package_list"))
+
+    assertContains(response, '<span aria-hidden="true">99+</span>', html=False)
+    assertContains(response, "More than 99 unread</span>")
+    [count] = [q["sql"] for q in page.captured_queries if "read_at" in q["sql"]]
+    assert "LIMIT 100" in count
+    # The notices page still says how many exactly, and its nav reuses that count.
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(reverse("returns:notification_list"))
+    assertContains(response, "Mark all 100 as read")
+    assertContains(response, "More than 99 unread</span>")
+    assert unread_counts(page.captured_queries) == 1
