@@ -73,6 +73,13 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+# The seller list's "Needs action" order (FailedPackage.action_rank): open decisions first,
+# then packages on their way back, then those to be destroyed, still in delivery, and last
+# the finished ones, which all rank FINAL_ACTION_RANK.
+ACTION_RANKS = {"awaiting_seller": 0, "claimed": 1, "destruction_pending": 2, "in_delivery": 3}
+FINAL_ACTION_RANK = 4
+
+
 class FailedPackage(models.Model):
     """A return package on its way back to the seller, and what became of it.
 
@@ -182,17 +189,12 @@ class FailedPackage(models.Model):
         verbose_name=_("destruction batch"),
     )
 
-    # The seller's list, "Needs action": open decisions first, then packages on their way
-    # back, then those to be destroyed, still in delivery, and last the finished ones. A
-    # stored column, not an ORDER BY CASE, so an index serves the first page of a seller
-    # with 10,000 rows.
+    # The seller's list, "Needs action" (ACTION_RANKS). A stored column, not an ORDER BY
+    # CASE, so an index serves the first page of a seller with 10,000 rows.
     action_rank = models.GeneratedField(
         expression=Case(
-            When(status="awaiting_seller", then=Value(0)),
-            When(status="claimed", then=Value(1)),
-            When(status="destruction_pending", then=Value(2)),
-            When(status="in_delivery", then=Value(3)),
-            default=Value(4),
+            *(When(status=status, then=Value(rank)) for status, rank in ACTION_RANKS.items()),
+            default=Value(FINAL_ACTION_RANK),
         ),
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,

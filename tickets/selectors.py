@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from portal.models import LogisticsProvider, User
 from portal.tenancy import Viewer
-from returns.models import FailedPackage
+from returns.models import ACTION_RANKS, FINAL_ACTION_RANK, FailedPackage
 from returns.selectors import SORTS, packages_for
 from tickets.models import Ticket, TicketMessage, TicketQuerySet
 
@@ -15,14 +15,6 @@ PackageStatus = FailedPackage.Status
 # Categories that move their package (claim or release): the state machine allows both only
 # from `awaiting_seller` within the deadline (returns.services.claim_package/release_package).
 WINDOW_CATEGORIES = {Category.SEND_BACK, Category.PICK_UP, Category.NOT_NEEDED}
-# Statuses with a move still ahead of them. `returned` and `destroyed` are final: a ticket
-# can change nothing for those packages, and they are most of an old seller's rows.
-LIVE_STATUSES = [
-    PackageStatus.IN_DELIVERY,
-    PackageStatus.AWAITING_SELLER,
-    PackageStatus.CLAIMED,
-    PackageStatus.DESTRUCTION_PENDING,
-]
 
 
 def tickets_for(user: Viewer) -> TicketQuerySet:
@@ -55,12 +47,19 @@ def offered_packages(
     move ahead of them, and finds the final ones by searching.
     """
     packages = ticket_packages(user)
+    # Both filters are said in the sort's own stored columns (action_rank, open_deadline:
+    # the deadline of an open window), so the seller's action index finds the first page in
+    # order and stops; by `status`, PostgreSQL sorted every open window of the seller first
+    # (10 ms at 1,000 of them).
     if category in WINDOW_CATEGORIES:
         packages = packages.filter(
-            status=PackageStatus.AWAITING_SELLER, claim_deadline__gte=timezone.now()
+            action_rank=ACTION_RANKS[PackageStatus.AWAITING_SELLER],
+            open_deadline__gte=timezone.now(),
         )
     elif not search:
-        packages = packages.filter(status__in=LIVE_STATUSES)
+        # Packages with a move still ahead of them. `returned` and `destroyed` are final: a
+        # ticket can change nothing for those, and they are most of an old seller's rows.
+        packages = packages.filter(action_rank__lt=FINAL_ACTION_RANK)
     if search:
         packages = packages.filter(
             Q(tracking_number__istartswith=search) | Q(order_id__istartswith=search)

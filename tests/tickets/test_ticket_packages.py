@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -167,3 +169,27 @@ def test_another_sellers_packages_are_never_found(history, client_for, bob):
 
     assert response.context["form"].offered == []
     assertNotContains(response, "TH00000")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("category", ["send_back", "question"])
+def test_the_list_is_read_in_order_from_a_sellers_sort_index(history, client_for, alice, category):
+    """A seller with thousands of open windows: the first list is read from the index in
+    its order and stops, never every open window read and sorted first."""
+    with CaptureQueriesContext(connection) as page:
+        client_for(alice).get(NEW, {"category": category})
+    [sql] = [q["sql"] for q in page.captured_queries if "LIMIT 51" in q["sql"]]
+    with connection.cursor() as cursor:
+        # A few hundred rows would be sorted in memory; ask what the plan is at scale.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # package_seller_action, or for an open window package_seller_deadline (in order too),
+    # bounded by the sort's own columns: no status filter reading past the first page.
+    assert re.search(r"Index Scan using package_seller_(action|deadline) ", plan), plan
+    [bound] = [line for line in plan.splitlines() if "Index Cond: ((seller_id" in line]
+    assert "action_rank" in bound or "open_deadline" in bound, plan
+    assert "status" not in plan, plan
+    assert "Sort" not in plan
