@@ -96,8 +96,12 @@ def unread_up_to(request: HttpRequest, cap: int) -> int:
     without counting years of notices a shop left unread on every page."""
     if hasattr(request, "_unread_notices"):  # the page counted them all: no second count
         return min(unread_count(request), cap + 1)
-    unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True)
-    return unread[: cap + 1].count()
+    # Kept for the request: the dashboard's badge and the nav's share one count.
+    counted: dict[int, int] = request.__dict__.setdefault("_unread_up_to", {})
+    if cap not in counted:
+        unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True)
+        counted[cap] = unread[: cap + 1].count()
+    return counted[cap]
 
 
 def unread_count(request: HttpRequest) -> int:

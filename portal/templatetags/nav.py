@@ -27,7 +27,8 @@ register = template.Library()
 
 # Where the unread badge goes in the nav rendered for the cache (never a reader's text).
 UNREAD_MARK = "\x00unread\x00"
-# The badge counts no further: past it the nav reads "99+".
+# Unread notices are counted no further on a page that shows only a badge: past it the nav
+# reads "99+" and the dashboard "More than 99 unread".
 UNREAD_CAP = 99
 
 

@@ -101,3 +101,18 @@ def test_past_99_the_nav_reads_99_plus_and_counts_no_further(client_for, alice, 
     assertContains(response, "Mark all 100 as read")
     assertContains(response, "More than 99 unread</span>")
     assert unread_counts(page.captured_queries) == 1
+
+
+def test_past_99_the_dashboard_says_more_than_99_with_the_navs_one_count(
+    client_for, alice, seller_a
+):
+    NotificationFactory.create_batch(100, package=PackageFactory(seller=seller_a))
+
+    with CaptureQueriesContext(connection) as page:
+        response = client_for(alice).get(reverse("home"))
+
+    assertContains(response, '<span class="badge text-bg-primary">More than 99 unread</span>')
+    assertContains(response, '<span aria-hidden="true">99+</span>', html=False)
+    assert unread_counts(page.captured_queries) == 1
+    [count] = [q["sql"] for q in page.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+    assert "LIMIT 100" in count
