@@ -12,4 +12,7 @@ def unread_notices(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not user.seller_id:
         return {}
     # A template calls it when it renders the count: a page without the nav pays nothing.
-    return {"unread_notices": partial(selectors.unread_up_to, request)}
+    return {
+        "unread_notices": partial(selectors.unread_for_badge, request),
+        "unread_cap": selectors.UNREAD_CAP,
+    }

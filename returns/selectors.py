@@ -91,17 +91,22 @@ def window_is_open(package: FailedPackage) -> bool:
     return deadline >= timezone.now()
 
 
-def unread_up_to(request: HttpRequest, cap: int) -> int:
-    """The unread count, exact up to `cap`, else `cap + 1`: all a badge reading "99+" needs,
-    without counting years of notices a shop left unread on every page."""
+# A badge counts unread notices no further: past it the nav reads "99+" and the dashboard
+# "More than 99 unread", so a shop with years of notices unread is not counted on every page.
+UNREAD_CAP = 99
+
+
+def unread_for_badge(request: HttpRequest) -> int:
+    """The unread count, exact up to UNREAD_CAP, else one more; once a request, so the
+    dashboard's badge and the nav's share it."""
     if hasattr(request, "_unread_notices"):  # the page counted them all: no second count
-        return min(unread_count(request), cap + 1)
-    # Kept for the request: the dashboard's badge and the nav's share one count.
-    counted: dict[int, int] = request.__dict__.setdefault("_unread_up_to", {})
-    if cap not in counted:
+        return min(unread_count(request), UNREAD_CAP + 1)
+    if not hasattr(request, "_unread_for_badge"):
         unread = Notification.objects.for_user(request.user).filter(read_at__isnull=True)
-        counted[cap] = unread[: cap + 1].count()
-    return counted[cap]
+        # A cache for this request, as unread_count keeps its own.
+        request._unread_for_badge = unread[: UNREAD_CAP + 1].count()  # type: ignore[attr-defined]
+    count: int = request._unread_for_badge  # type: ignore[attr-defined]
+    return count
 
 
 def unread_count(request: HttpRequest) -> int:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import DomainError
-from portal.templatetags.nav import UNREAD_CAP
 from portal.tenancy import AuthenticatedRequest, check_console_permission, seller_required
 from returns import selectors as package_selectors
 from returns.models import FailedPackage
@@ -40,8 +39,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "needing_action": package_selectors.needing_action(user)[:DECISION_ROWS],
             "open_tickets": selectors.tickets_for(user).open()[:DASHBOARD_ROWS],
             "notifications": package_selectors.notifications_for(user)[:DASHBOARD_ROWS],
-            "unread": package_selectors.unread_up_to(request, UNREAD_CAP),
-            "unread_cap": UNREAD_CAP,
+            "unread": package_selectors.unread_for_badge(request),
         },
     )
 

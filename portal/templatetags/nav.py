@@ -27,9 +27,6 @@ register = template.Library()
 
 # Where the unread badge goes in the nav rendered for the cache (never a reader's text).
 UNREAD_MARK = "\x00unread\x00"
-# Unread notices are counted no further on a page that shows only a badge: past it the nav
-# reads "99+" and the dashboard "More than 99 unread".
-UNREAD_CAP = 99
 
 
 @lru_cache(maxsize=1024)
@@ -75,15 +72,12 @@ def portal_nav(context: Context) -> SafeString:
     # Only a seller's nav has the notices link; returns.context_processors.unread_notices
     # counts them here, once it is shown.
     if UNREAD_MARK in nav:
-        count = context["unread_notices"](UNREAD_CAP)
+        count = context["unread_notices"]()
         if count:
-            badge = unread_badge(count)
+            badge = get_template("portal/_unread_badge.html").render(
+                {"unread": count, "cap": context["unread_cap"]}
+            )
     return SafeString(nav.replace(UNREAD_MARK, badge))
-
-
-def unread_badge(count: int) -> str:
-    """The nav's badge for `count` unread notices (one over the cap reads "99+")."""
-    return get_template("portal/_unread_badge.html").render({"unread": count, "cap": UNREAD_CAP})
 
 
 @lru_cache(maxsize=64)

@@ -26,11 +26,8 @@ def nav_rendered_directly(response) -> str:
     user = request.user
     seller = getattr(user, "seller", None)
     count = selectors.unread_count(request) if seller else 0
-    badge = (
-        get_template("portal/_unread_badge.html").render({"unread": count, "cap": 99})
-        if count
-        else ""
-    )
+    shown = {"unread": count, "cap": selectors.UNREAD_CAP}
+    badge = get_template("portal/_unread_badge.html").render(shown) if count else ""
     with translation.override(response.headers["Content-Language"]):
         return (
             get_template("portal/_nav.html")
