@@ -1,16 +1,38 @@
-"""How dates and time left read for a person, always in the seller's own time zone and
-in the active language (month, weekday and city names come from CLDR through Babel)."""
+"""How values read for a person: dates and time left, always in the seller's own time zone
+and in the active language (month, weekday and city names come from CLDR through Babel),
+and the labels of stored choices."""
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimePattern, get_timezone_location, match_skeleton
 from django.core.signals import setting_changed
+from django.db.models import Field, Model
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, ngettext, pgettext, to_locale
+
+
+@cache
+def _labels(model: type[Model], field_name: str) -> dict[object, str | Promise]:
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field):  # a relation's reverse side has no choices
+        raise TypeError(f"{model.__name__}.{field_name} is not a field with choices")
+    return dict(field.flatchoices)
+
+
+def choice_label(instance: Model, field_name: str) -> str:
+    """What `instance.get_<field_name>_display()` gives, translating one label.
+
+    `get_FOO_display` hashes every choice's lazy label on each call, which translates them
+    all: on a list, every label of the field on every row.
+    """
+    value = getattr(instance, field_name)
+    return str(_labels(type(instance), field_name).get(value, value))
+
 
 # English keeps the house wording ("Tuesday 10 March 2026"); every other language
 # takes CLDR's own patterns, which read the way that market writes dates.

@@ -16,6 +16,7 @@ from portal.address_models import (
     default_return_address,
     extra_notice_recipients,
 )
+from portal.formatting import choice_label
 from portal.querysets import TenantQuerySet
 
 # Defined beside, registered with this app; imported from here.
@@ -308,4 +309,4 @@ class SettingsChange(models.Model):
         indexes = [models.Index(fields=["seller", "-changed_at"], name="settings_change_seller")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.subject}".strip()
+        return f"{choice_label(self, 'action')} {self.subject}".strip()

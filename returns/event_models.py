@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from portal.formatting import choice_label
 from portal.querysets import TenantQuerySet
 from returns.instruction_models import InstructionRule
 from returns.package_choices import DestructionMethod, PackageStatus
@@ -65,7 +66,7 @@ class DeliveryAttempt(models.Model):
     def __str__(self) -> str:
         return gettext("Attempt %(number)s (%(outcome)s)") % {
             "number": self.number,
-            "outcome": self.get_outcome_display(),
+            "outcome": choice_label(self, "outcome"),
         }
 
 

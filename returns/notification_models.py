@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.formatting import choice_label
 from portal.models import LogisticsProvider, Seller
 from portal.querysets import TenantQuerySet
 from portal.tenancy import Viewer
@@ -205,14 +206,14 @@ class Notification(models.Model):
     def __str__(self) -> str:
         # Translators: a notification in the console, e.g. "Destruction notice to shop@example.com".
         return gettext("%(kind)s to %(email)s") % {
-            "kind": self.get_kind_display(),
+            "kind": choice_label(self, "kind"),
             "email": self.to_email,
         }
 
     @property
     def title(self) -> str:
         """The subject, or the kind until the outbox renders a notice written in bulk."""
-        return self.subject or self.get_kind_display()
+        return self.subject or choice_label(self, "kind")
 
     @property
     def recipients(self) -> list[str]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
-from portal.formatting import local_short
+from portal.formatting import choice_label, local_short
 from portal.models import User
 from portal.worklist import RecentAction, WorkItem
 from returns import selectors
@@ -111,7 +111,7 @@ def recent_package_actions(user: User, limit: int) -> list[RecentAction]:
             event.created_at,
             # Translators: e.g. "TRK-1: Destroyed".
             gettext("%(tracking)s: %(action)s")
-            % {"tracking": event.package.tracking_number, "action": event.get_action_display()},
+            % {"tracking": event.package.tracking_number, "action": choice_label(event, "action")},
             reverse("admin:returns_failedpackage_change", args=[event.package_id]),
         )
         for event in events

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from portal.formatting import choice_label
 from portal.models import LogisticsProvider, ReturnAddress, User
 from returns.models import FailedPackage
 from tickets.attachments import (
@@ -92,12 +93,25 @@ class AttachmentsField(forms.FileField):
         return check_uploads(uploads)
 
 
-def _package_label(package: FailedPackage) -> str:
-    return gettext("%(tracking)s · order %(order)s · %(status)s") % {
-        "tracking": package.tracking_number,
-        "order": package.order_id,
-        "status": package.get_status_display(),
-    }
+def _package_labels(packages: list[FailedPackage]) -> list[tuple[str, str]]:
+    # The wording and each status's label are translated once for the list, not on each row.
+    wording = gettext("%(tracking)s · order %(order)s · %(status)s")
+    statuses: dict[str, str] = {}
+    for package in packages:
+        if package.status not in statuses:
+            statuses[package.status] = choice_label(package, "status")
+    return [
+        (
+            package.public_id,
+            wording
+            % {
+                "tracking": package.tracking_number,
+                "order": package.order_id,
+                "status": statuses[package.status],
+            },
+        )
+        for package in packages
+    ]
 
 
 if TYPE_CHECKING:
@@ -127,7 +141,7 @@ class PackagePicker(_FormMixin):
         if chosen and "\x00" not in str(chosen) and str(chosen) not in listed:
             found[:0] = field.queryset.filter(public_id=chosen)[:1]
         self.offered = found
-        choices = [(package.public_id, _package_label(package)) for package in found]
+        choices = _package_labels(found)
         if field.empty_label is not None:
             choices.insert(0, ("", field.empty_label))
         field.choices = choices

@@ -64,7 +64,7 @@ def offered_packages(
         packages = packages.filter(
             Q(tracking_number__istartswith=search) | Q(order_id__istartswith=search)
         )
-    # What a label shows (tickets.forms._package_label), no more: a model of every column,
+    # What a label shows (tickets.forms._package_labels), no more: a model of every column,
     # its seller and provider, 51 times, cost the form more than its query.
     packages = packages.select_related(None).only(
         "public_id", "tracking_number", "order_id", "status"

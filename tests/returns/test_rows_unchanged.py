@@ -4,8 +4,9 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
+from portal.formatting import choice_label
 from portal.templatetags.languages import label
-from returns.models import DeliveryAttempt, Notification, PackageEvent
+from returns.models import DeliveryAttempt, FailedPackage, Notification, PackageEvent
 from tests.factories import PackageFactory
 from tickets.models import Ticket
 
@@ -51,10 +52,19 @@ def test_the_package_list_rows_are_unchanged(client_for, alice, seller_a, provid
         (Notification, "kind"),
         (DeliveryAttempt, "outcome"),
         (PackageEvent, "channel"),
+        (PackageEvent, "action"),
+        (FailedPackage, "status"),
     ],
 )
 def test_a_choice_label_is_the_fields_display(model, field, language):
     with translation.override(language):
         for value, _ in model._meta.get_field(field).flatchoices:
             row = model(**{field: value})
-            assert label(row, field) == getattr(row, f"get_{field}_display")()
+            display = getattr(row, f"get_{field}_display")()
+            assert choice_label(row, field) == display
+            assert label(row, field) == display
+
+
+def test_a_value_outside_the_choices_reads_as_itself_as_in_the_display():
+    row = Ticket(status="no_such_status")
+    assert choice_label(row, "status") == row.get_status_display() == "no_such_status"
