@@ -42,6 +42,11 @@ def test_the_dashboard_counts_by_status_and_lists_decisions_soonest_first(
     assertContains(
         response, f"{reverse('tickets:new')}?package={sooner.public_id}&amp;category=send_back"
     )
+    # Each decision links to the package and to letting it go, where the URLconf puts them.
+    for package in (sooner, later):
+        assertContains(response, f'href="{package_url(package)}"')
+        assertContains(response, f'href="{package_url(package, "returns:release")}"')
+        assertContains(response, f"Order {package.order_id}")
 
 
 def test_the_package_list_filters_by_status_and_searches_tracking_and_order_id(
