@@ -290,8 +290,16 @@ class FailedPackage(models.Model):
                 condition=Q(status="destruction_pending", destruction_overdue_at__isnull=False),
                 name="package_overdue_destruction",
             ),
-            # Seller pages: one seller's packages by status and deadline.
-            models.Index(fields=["seller", "status", "claim_deadline"], name="package_seller"),
+            # Seller pages: one seller's packages by status and deadline. The provider rides
+            # along (PostgreSQL only) so the console's capped count of one seller's packages
+            # reads this index alone: without it the planner may count with a LIMITed table
+            # scan, which starts wherever the last scan stopped (synchronize_seqscans), at
+            # 1M packages 30 ms a count on average and up to 270 ms.
+            models.Index(
+                fields=["seller", "status", "claim_deadline"],
+                include=["provider"],
+                name="package_seller",
+            ),
             # The seller's list, one index per way it sorts (returns.selectors.SORTS).
             models.Index(
                 fields=["seller", "action_rank", "open_deadline", "-registered_at", "-id"],
