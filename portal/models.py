@@ -195,6 +195,9 @@ class User(AbstractUser):
     # Raised to end every session of the user at once (portal.services.end_sessions): the
     # session's auth hash mixes it in, so any session backend drops them on the next request.
     session_version = models.PositiveIntegerField(_("session version"), default=0)
+    # Raised whenever the user's permissions may have changed (portal.auth): each process
+    # keeps a user's permissions under this number, read with the user on every request.
+    permissions_version = models.PositiveIntegerField(_("permissions version"), default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -215,6 +218,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Never written by a save: a copy read before a change of permissions would write
+        # the old number back, and every process would serve the permissions kept under it.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "permissions_version"
+            ]
+        super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Version 0 keeps Django's own hash (AbstractBaseUser's salt and input, written out:

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
+from portal.auth import permissions_of
 from portal.models import ReturnAddress
 from tests.factories import ProviderFactory, SellerFactory, UserFactory
 from tests.helpers import provider_staff_group
@@ -48,8 +49,10 @@ def _language_of_each_test():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing cached: the pages keep counts and filter choices a
-    while (returns.selectors, returns.admin.scoping), and a test's rows are new."""
+    while (returns.selectors, returns.admin.scoping), and a test's rows are new; each
+    process keeps users' permissions (portal.auth)."""
     cache.clear()
+    permissions_of.cache_clear()  # kept by user id, which a new test's user may reuse
     yield
     cache.clear()
 

@@ -176,9 +176,9 @@ def test_the_work_list_reads_a_fixed_number_of_queries(
     client = client_for(xavier)
     with time_machine.travel(TODAY):
         client.get("/admin/")  # sessions, permissions and content types cached; days kept
-        # 18, one fewer than when each series was counted from the packages: the kept days
+        # 16, one fewer than when each series was counted from the packages: the kept days
         # and the open one's, each in one query, for the packages and for the tickets.
-        with django_assert_num_queries(18) as first:
+        with django_assert_num_queries(16) as first:
             client.get("/admin/")
     with on(days_ago=6):
         for _ in range(5):
@@ -199,7 +199,7 @@ def test_a_providers_numbers_are_counted_once_a_minute(
     client = client_for(xavier)
     with time_machine.travel(TODAY):
         client.get("/admin/")  # counted, and kept
-        with django_assert_num_queries(18 - 4):  # no chart query: 2 of packages, 2 of tickets
+        with django_assert_num_queries(16 - 4):  # no chart query: 2 of packages, 2 of tickets
             again = client.get("/admin/")
         csv_rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
     cache.clear()

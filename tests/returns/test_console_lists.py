@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from portal.auth import permissions_of
 from returns.admin.paging import CappedPaginator
 from returns.models import SELLER_EVENT_LABELS, EventAction, FailedPackage, PackageEvent
 from tests.factories import EventFactory, PackageFactory
@@ -143,6 +144,7 @@ def test_the_package_list_takes_the_same_queries_for_5_or_60_packages(
                 provider=provider_x, seller=[seller_a, seller_b][n % 2], awaiting=n % 3 == 0
             )
         cache.clear()  # each page as the first of its provider: the seller filter not kept
+        permissions_of.cache_clear()  # and the first of its user
         with CaptureQueriesContext(connection) as captured:
             assert client.get(PACKAGES).status_code == 200
         return len(captured)

@@ -19,6 +19,7 @@ def test_the_seller_filter_is_read_once_for_the_provider(
 ):
     PackageFactory(provider=provider_x, seller=seller_a)
     client = client_for(xavier)
+    client.get("/admin/")  # the user's permissions kept (portal.auth)
 
     first, _ = _queries(client)
     PackageFactory(provider=provider_x, seller=seller_b)  # joins the filter a while later

@@ -119,7 +119,7 @@ def test_the_scan_station_takes_the_same_queries_with_or_without_batches(
     for _ in range(3):
         batches.open_batch(provider=provider_x, kind="destruction", actor=xavier)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         agent.get(SCAN, {"tracking": "TRK-1"})
 
 
@@ -231,9 +231,9 @@ def test_the_batch_page_and_manifest_take_the_same_queries_for_any_size(
         batches.add_to_batch(batch=destruction_batch, packages=scoped, tracking_number=f"TRK-{n}")
     agent.get(batch_url(destruction_batch))
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         agent.get(batch_url(destruction_batch))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         agent.get(batch_url(destruction_batch, "manifest/"))
 
 
@@ -273,5 +273,5 @@ def test_the_pick_list_takes_the_same_queries_for_any_length(
         make(f"TRK-{n}", claimed=True, warehouse_location=f"R{n % 4}")
     agent.get(PICK_LIST)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         agent.get(PICK_LIST)

@@ -28,6 +28,7 @@ def test_the_ticket_page_takes_the_same_queries_for_3_or_40_packages(
     client_for, xavier, seller_a, provider_x, ticket_x
 ):
     client = client_for(xavier)
+    client.get(page_of(ticket_x))  # the user's permissions kept (portal.auth)
 
     def queries_with(total: int) -> int:
         for _ in range(total - FailedPackage.objects.filter(seller=seller_a).count()):
