@@ -24,11 +24,42 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.options import Options
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 Cell = Callable[[models.Model], SafeString]
+
+
+class OneReverseChangeList(ChangeList):
+    """A changelist whose rows' links are made without looking a URL up.
+
+    Django reverses each row's change URL, then resolves it again to put the list's
+    filters on it: two walks of the URLconf a link, the most costly part of a
+    filtered list's 50 rows. Here both are done once, with a stand-in for the id.
+    """
+
+    ID = "__id__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[self.ID],
+            current_app=self.model_admin.admin_site.name,
+        )
+        context: dict[str, Options[Any] | str] = {
+            "preserved_filters": self.preserved_filters,
+            "opts": self.opts,
+        }
+        self.row_url = add_preserved_filters(context, url)
+        # Already on every row's link: the admin adds nothing more to it.
+        self.preserved_filters = ""
+
+    def url_for_result(self, result: models.Model) -> str:
+        # The first stand-in is the path's, before any filter value; an id is a number,
+        # with nothing to quote (an integer primary key: see the tests).
+        return self.row_url.replace(self.ID, str(result.pk), 1)
 
 
 def results(cl: ChangeList) -> Iterator[admin_list.ResultList]:

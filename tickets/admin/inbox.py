@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django_stubs_ext import StrOrPromise
 from portal.action_messages import report_done_and_skipped
 from portal.errors import DomainError
 from portal.models import User
+from returns.admin import rows
 from returns.admin.scoping import ProviderScopedAdmin, console_user
 from returns.admin.widgets import OnePassCheckbox, ScopedRawIdWidget
 from returns.models import FailedPackage
@@ -76,6 +78,9 @@ class TicketAdmin(ThreadViews, OnePassCheckbox, ProviderScopedAdmin, admin.Model
 
     # The requests whose change a service refused (save_model), until their answer is made.
     _refused: "weakref.WeakSet[HttpRequest]" = weakref.WeakSet()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return rows.OneReverseChangeList  # two links a row, each made without a URL look-up
 
     # --- scoping ----------------------------------------------------------------------
 
