@@ -225,18 +225,18 @@ def _load(packages: int, seed: int) -> dict[str, int]:
     user_columns = [
         "email", "password", "first_name", "last_name", "is_staff", "is_superuser",
         "is_active", "date_joined", "seller_id", "provider_id", "language", "seller_role",
-        "session_version",
+        "session_version", "permissions_version",
     ]  # fmt: skip
     counts["users"] = _copy(
         "portal_user",
         user_columns,
         [
             ("big@bench.example", password, "", "", False, False, True, NOW, big_seller, None,
-             "", "owner", 0),
+             "", "owner", 0, 0),
             ("agent@swiftlane.bench", password, "", "", True, False, True, NOW, None,
-             provider_ids[0], "", "member", 0),
+             provider_ids[0], "", "member", 0, 0),
             ("operator@bench.example", password, "", "", True, True, True, NOW, None, None, "",
-             "member", 0),
+             "member", 0, 0),
         ],
     )  # fmt: skip
 
