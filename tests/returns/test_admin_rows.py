@@ -69,7 +69,9 @@ def inbox(xavier, alice, seller_a, provider_x, console_clock):
     package = awaiting_package(seller_a, provider_x)
     question_ticket(package, alice)
     assigned = question_ticket(awaiting_package(seller_a, provider_x), alice)
-    Ticket.objects.filter(pk=assigned.pk).update(assignee=xavier, status=Ticket.Status.WAITING_ON_SELLER)
+    Ticket.objects.filter(pk=assigned.pk).update(
+        assignee=xavier, status=Ticket.Status.WAITING_ON_SELLER
+    )
     escaped = question_ticket(package, alice, body="<b>Where & when?</b>")
     Ticket.objects.filter(pk=escaped.pk).update(subject="Box <3> & tape", package=None)
 
