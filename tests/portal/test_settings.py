@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,3 +116,28 @@ def test_email_links_follow_the_port_make_run_serves_unless_site_url_is_set(env,
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == site_url
+
+
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        ("postgres://portal@db:5432/portal", "-c synchronize_seqscans=off"),
+        (
+            "postgres://portal@db:5432/portal?options=-c%20statement_timeout%3D5000",
+            "-c statement_timeout=5000 -c synchronize_seqscans=off",
+        ),
+    ],
+)
+def test_postgresql_connections_scan_from_the_start_keeping_the_urls_own_options(url, options):
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_manage("shell", "-c", show, DEBUG="true", DATABASE_URL=url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr({"options": options})
+
+
+@pytest.mark.postgres
+def test_a_limited_scan_of_the_portals_connection_starts_at_the_tables_start(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone() == ("off",)
