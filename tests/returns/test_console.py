@@ -111,9 +111,7 @@ def test_the_seller_filter_lists_only_sellers_with_packages_here(
     response = client_for(xavier).get(PACKAGES)
 
     [seller_filter] = [f for f in response.context["cl"].filter_specs if f.title == "seller"]
-    assert seller_filter.options() == (
-        f'<option value="{ours.seller.pk}">Shop A (SHOP-A)</option>'
-    )
+    assert seller_filter.options() == (f'<option value="{ours.seller.pk}">Shop A (SHOP-A)</option>')
     text = response.content.decode()
     assert "Shop B" not in text
     assert "Shop C" not in text
