@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db.models import F, Model
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
+
+from portal.models import new_permissions_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -57,27 +60,58 @@ def permissions_of(user_id: int, version: int, is_superuser: bool) -> frozenset[
 
 
 def _raise_versions(users: Any) -> None:
-    users.update(permissions_version=F("permissions_version") + 1)
+    users.update(permissions_version=new_permissions_version())
+
+
+def _lock(groups: Any) -> None:
+    """Lock the groups a change is about, in one order, until its transaction ends.
+
+    Two changes at once, a group's permissions and its members (a member added while a
+    permission is taken away), would each raise the versions of the members it can see:
+    the member joining is not one yet, and a request between the two commits would keep
+    the permission under its new version. Locked, the second change waits for the first
+    and sees its rows. (Django runs each change and its signals in one transaction.)
+    """
+    list(Group.objects.select_for_update().filter(pk__in=groups).order_by("pk").values("pk"))
 
 
 # Every way Django changes whose permissions are whose. (A migration's writes go through
-# historical models and send none of these; a deploy restarts the processes anyway.)
+# historical models and send none of these, nor do bulk writes to the link tables or raw
+# SQL; a deploy restarts the processes anyway.)
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through)
-@receiver(m2m_changed, sender=get_user_model().user_permissions.through)
-def _user_links_changed(
+def _memberships_changed(
     sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
 ) -> None:
-    if not action.startswith("post_") and action != "pre_clear":
-        return
     User = get_user_model()
-    if not reverse:  # user.groups.add(…), user.user_permissions.set(…)
+    if action.startswith("pre_"):
+        if reverse:  # group.user_set.add(…)
+            _lock([instance.pk])
+        elif pk_set is not None:  # user.groups.add(…)
+            _lock(pk_set)
+        else:  # user.groups.clear()
+            _lock(Group.objects.filter(user=instance).values("pk"))
+        if action == "pre_clear" and reverse:  # who they are is gone after it
+            _raise_versions(User.objects.filter(groups=instance))
+    elif not reverse:
         _raise_versions(User.objects.filter(pk=instance.pk))
-    elif action == "pre_clear":  # group.user_set.clear(): who they are is gone after it
-        field = "groups" if isinstance(instance, Group) else "user_permissions"
-        _raise_versions(User.objects.filter(**{field: instance}))
-    elif pk_set:  # group.user_set.add(…), permission.user_set.remove(…)
+    elif pk_set:
+        _raise_versions(User.objects.filter(pk__in=pk_set))
+
+
+@receiver(m2m_changed, sender=get_user_model().user_permissions.through)
+def _user_permissions_changed(
+    sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    User = get_user_model()
+    if action == "pre_clear" and reverse:  # permission.user_set.clear()
+        _raise_versions(User.objects.filter(user_permissions=instance))
+    elif not action.startswith("post_"):
+        return
+    elif not reverse:  # user.user_permissions.set(…)
+        _raise_versions(User.objects.filter(pk=instance.pk))
+    elif pk_set:  # permission.user_set.add(…)
         _raise_versions(User.objects.filter(pk__in=pk_set))
 
 
@@ -85,24 +119,40 @@ def _user_links_changed(
 def _group_permissions_changed(
     sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
 ) -> None:
-    if not action.startswith("post_") and action != "pre_clear":
-        return
     User = get_user_model()
-    if not reverse:  # group.permissions.set(…)
+    if action.startswith("pre_"):
+        if not reverse:  # group.permissions.add(…)
+            _lock([instance.pk])
+        elif pk_set is not None:  # permission.group_set.add(…)
+            _lock(pk_set)
+        else:  # permission.group_set.clear()
+            _lock(Group.objects.filter(permissions=instance).values("pk"))
+            _raise_versions(User.objects.filter(groups__permissions=instance))
+    elif not reverse:
         _raise_versions(User.objects.filter(groups=instance))
-    elif action == "pre_clear":  # permission.group_set.clear()
-        _raise_versions(User.objects.filter(groups__permissions=instance))
-    elif pk_set:  # permission.group_set.add(…)
+    elif pk_set:
         _raise_versions(User.objects.filter(groups__in=pk_set))
 
 
 @receiver(pre_delete, sender=Group)
 def _group_deleted(sender: type[Model], instance: Group, **kwargs: Any) -> None:
+    _lock([instance.pk])
     _raise_versions(get_user_model().objects.filter(groups=instance))
 
 
 @receiver(pre_delete, sender=Permission)
-def _permission_deleted(sender: type[Model], instance: Permission, **kwargs: Any) -> None:
-    User = get_user_model()
-    _raise_versions(User.objects.filter(user_permissions=instance))
-    _raise_versions(User.objects.filter(groups__permissions=instance))
+@receiver(post_save, sender=Permission)
+def _permission_changed(
+    sender: type[Model], instance: Permission, created: bool = False, **kwargs: Any
+) -> None:
+    if created:
+        return  # nobody has it yet
+    # Deleted, or renamed (its codename or content type is what a user's set holds). The
+    # permission's row locked first: a group given it meanwhile waits, and is seen. (A save
+    # sends post_save outside a transaction of its own.)
+    with transaction.atomic():
+        list(Permission.objects.select_for_update().filter(pk=instance.pk).values("pk"))
+        _lock(Group.objects.filter(permissions=instance).values("pk"))
+        User = get_user_model()
+        _raise_versions(User.objects.filter(user_permissions=instance))
+        _raise_versions(User.objects.filter(groups__permissions=instance))

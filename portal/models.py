@@ -1,3 +1,4 @@
+import secrets
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -160,6 +161,11 @@ class EmailUserManager(UserManager["User"]):
 DJANGO_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
+def new_permissions_version() -> int:
+    """A user's permissions version (portal.auth): random, so never one used before."""
+    return secrets.randbits(62)
+
+
 class User(AbstractUser):
     """A person who signs in: seller staff, provider staff (`is_staff`) or an operator."""
 
@@ -195,9 +201,12 @@ class User(AbstractUser):
     # Raised to end every session of the user at once (portal.services.end_sessions): the
     # session's auth hash mixes it in, so any session backend drops them on the next request.
     session_version = models.PositiveIntegerField(_("session version"), default=0)
-    # Raised whenever the user's permissions may have changed (portal.auth): each process
-    # keeps a user's permissions under this number, read with the user on every request.
-    permissions_version = models.PositiveIntegerField(_("permissions version"), default=0)
+    # A new random number whenever the user's permissions may have changed (portal.auth):
+    # each process keeps a user's permissions under it, read with the user on every
+    # request. Random, not counted up: a number a rolled-back change used is not used again.
+    permissions_version = models.BigIntegerField(
+        _("permissions version"), default=new_permissions_version
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -220,13 +229,17 @@ class User(AbstractUser):
         return self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Never written by a save: a copy read before a change of permissions would write
-        # the old number back, and every process would serve the permissions kept under it.
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        # A saved row's permissions version is never written by a save: a copy read before
+        # a change of permissions would write the old number back, and every process would
+        # serve the permissions kept under it. (The fields Django would write, less that one.)
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "permissions_version"
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.name != "permissions_version"
             ]
         super().save(*args, **kwargs)
 

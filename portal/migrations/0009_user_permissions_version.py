@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import portal.models
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,6 +14,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="permissions_version",
-            field=models.PositiveIntegerField(default=0, verbose_name="permissions version"),
+            field=models.BigIntegerField(
+                default=portal.models.new_permissions_version, verbose_name="permissions version"
+            ),
         ),
     ]

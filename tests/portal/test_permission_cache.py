@@ -1,9 +1,11 @@
 """A user's permissions are read once per process and version (portal.auth), and every
 change Django makes to whose permissions are whose raises the version."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from portal.auth import UserBackend
@@ -131,3 +133,58 @@ def test_an_operator_has_every_permission_and_an_inactive_user_none(agent, viewe
 
     User.objects.filter(pk=agent.pk).update(is_active=False)
     assert perms(agent) == set()
+
+
+def test_a_version_a_rolled_back_change_used_is_not_used_again(agent, viewers):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        agent.groups.add(viewers)
+        assert VIEW in perms(agent)  # kept under the version the rolled-back change wrote
+        raise RuntimeError
+
+    agent.user_permissions.add(Permission.objects.get(codename="view_ticket"))
+
+    assert perms(agent) == {"tickets.view_ticket"}
+
+
+def test_a_renamed_permission_counts_under_its_new_name(agent, viewers):
+    agent.groups.add(viewers)
+    assert VIEW in perms(agent)
+
+    permission = Permission.objects.get(codename="view_failedpackage")
+    permission.codename = "see_failedpackage"
+    permission.save()
+
+    assert "returns.see_failedpackage" in perms(agent)
+    assert VIEW not in perms(agent)
+
+
+def test_saving_a_user_read_with_some_fields_writes_only_those(agent, django_assert_num_queries):
+    partial = User.objects.only("first_name").get(pk=agent.pk)
+    partial.first_name = "Partial"
+
+    with django_assert_num_queries(1):
+        partial.save()
+
+    assert User.objects.get(pk=agent.pk).first_name == "Partial"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_member_joining_while_the_group_loses_a_permission_does_not_keep_it(provider_x):
+    viewers = Group.objects.create(name="viewers")
+    permission = Permission.objects.get(codename="view_failedpackage")
+    viewers.permissions.add(permission)
+    agent = UserFactory(email="agent@swiftlane.example", provider=provider_x, is_staff=True)
+    joined = threading.Thread(target=lambda: (agent.groups.add(viewers), connection.close()))
+
+    with transaction.atomic():
+        viewers.permissions.remove(permission)  # not committed yet
+        joined.start()
+        joined.join(timeout=1)  # waits on the group's lock until this commits
+        # A request of the agent meanwhile, in its own connection, keeps what it reads.
+        request = threading.Thread(target=lambda: (perms(agent), connection.close()))
+        request.start()
+        request.join()
+    joined.join()
+
+    assert VIEW not in perms(agent)
