@@ -9,7 +9,7 @@ from tests.perf.generate import generate
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_bench_data_loads_into_the_current_schema():
     counts = generate(200)
 

@@ -169,7 +169,7 @@ def test_saving_a_user_read_with_some_fields_writes_only_those(agent, django_ass
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_member_joining_while_the_group_loses_a_permission_does_not_keep_it(provider_x):
     viewers = Group.objects.create(name="viewers")
     permission = Permission.objects.get(codename="view_failedpackage")
