@@ -7,5 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Accounts and providers")
 
     def ready(self) -> None:
-        # Connects the receivers that raise a user's permissions version.
+        # Connects the receivers that give a user a new permissions version (portal.auth).
         from portal import auth  # noqa: F401

@@ -28,8 +28,8 @@ class UserBackend(ModelBackend):
     user works in, the nav's shop name): joined into the user load, they cost no query.
     Every console page checks permissions, which Django reads with two queries a request
     (the user's own, their groups'); here they are read once per user and process, under
-    the user's `permissions_version`, raised by every change that can alter them (below).
-    """
+    the user's `permissions_version`, which every change that can alter them sets anew
+    (below)."""
 
     def get_user(self, user_id: int) -> "User | None":
         User = get_user_model()
@@ -59,7 +59,7 @@ def permissions_of(user_id: int, version: int, is_superuser: bool) -> frozenset[
     return frozenset(ModelBackend().get_all_permissions(user))
 
 
-def _raise_versions(users: Any) -> None:
+def _new_versions(users: Any) -> None:
     users.update(permissions_version=new_permissions_version())
 
 
@@ -67,7 +67,7 @@ def _lock(groups: Any) -> None:
     """Lock the groups a change is about, in one order, until its transaction ends.
 
     Two changes at once, a group's permissions and its members (a member added while a
-    permission is taken away), would each raise the versions of the members it can see:
+    permission is taken away), would each renew the versions of the members it can see:
     the member joining is not one yet, and a request between the two commits would keep
     the permission under its new version. Locked, the second change waits for the first
     and sees its rows. (Django runs each change and its signals in one transaction.)
@@ -93,11 +93,11 @@ def _memberships_changed(
         else:  # user.groups.clear()
             _lock(Group.objects.filter(user=instance).values("pk"))
         if action == "pre_clear" and reverse:  # who they are is gone after it
-            _raise_versions(User.objects.filter(groups=instance))
+            _new_versions(User.objects.filter(groups=instance))
     elif not reverse:
-        _raise_versions(User.objects.filter(pk=instance.pk))
+        _new_versions(User.objects.filter(pk=instance.pk))
     elif pk_set:
-        _raise_versions(User.objects.filter(pk__in=pk_set))
+        _new_versions(User.objects.filter(pk__in=pk_set))
 
 
 @receiver(m2m_changed, sender=get_user_model().user_permissions.through)
@@ -106,13 +106,13 @@ def _user_permissions_changed(
 ) -> None:
     User = get_user_model()
     if action == "pre_clear" and reverse:  # permission.user_set.clear()
-        _raise_versions(User.objects.filter(user_permissions=instance))
+        _new_versions(User.objects.filter(user_permissions=instance))
     elif not action.startswith("post_"):
         return
     elif not reverse:  # user.user_permissions.set(…)
-        _raise_versions(User.objects.filter(pk=instance.pk))
+        _new_versions(User.objects.filter(pk=instance.pk))
     elif pk_set:  # permission.user_set.add(…)
-        _raise_versions(User.objects.filter(pk__in=pk_set))
+        _new_versions(User.objects.filter(pk__in=pk_set))
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
@@ -127,17 +127,17 @@ def _group_permissions_changed(
             _lock(pk_set)
         else:  # permission.group_set.clear()
             _lock(Group.objects.filter(permissions=instance).values("pk"))
-            _raise_versions(User.objects.filter(groups__permissions=instance))
+            _new_versions(User.objects.filter(groups__permissions=instance))
     elif not reverse:
-        _raise_versions(User.objects.filter(groups=instance))
+        _new_versions(User.objects.filter(groups=instance))
     elif pk_set:
-        _raise_versions(User.objects.filter(groups__in=pk_set))
+        _new_versions(User.objects.filter(groups__in=pk_set))
 
 
 @receiver(pre_delete, sender=Group)
 def _group_deleted(sender: type[Model], instance: Group, **kwargs: Any) -> None:
     _lock([instance.pk])
-    _raise_versions(get_user_model().objects.filter(groups=instance))
+    _new_versions(get_user_model().objects.filter(groups=instance))
 
 
 @receiver(pre_delete, sender=Permission)
@@ -154,5 +154,5 @@ def _permission_changed(
         list(Permission.objects.select_for_update().filter(pk=instance.pk).values("pk"))
         _lock(Group.objects.filter(permissions=instance).values("pk"))
         User = get_user_model()
-        _raise_versions(User.objects.filter(user_permissions=instance))
-        _raise_versions(User.objects.filter(groups__permissions=instance))
+        _new_versions(User.objects.filter(user_permissions=instance))
+        _new_versions(User.objects.filter(groups__permissions=instance))
