@@ -122,7 +122,8 @@ def _register(provider: LogisticsProvider, event: ReturnRegistered) -> IntakeAns
         channel=Channel.API,
         registered_at=event.occurred_at,
     )
-    return _answer(event, package, status_code=201)
+    # Just written, in this transaction, with no attempts: nothing to read back.
+    return _answer(event, package, status_code=201, attempts=0)
 
 
 def _attempt_failed(provider: LogisticsProvider, event: DeliveryAttemptFailed) -> IntakeAnswer:

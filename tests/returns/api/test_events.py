@@ -103,6 +103,24 @@ def test_a_failed_attempt_reads_the_package_once_and_takes_no_savepoint_of_its_o
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
 
+def test_a_registration_answers_from_the_package_it_wrote_without_reading_it_back(carrier_x):
+    carrier_x.send(registered(event_id="reg-0", tracking_number="TRK-0"))  # the token's first use
+
+    with CaptureQueriesContext(connection) as queries:
+        response = carrier_x.send(registered())
+
+    assert response.status_code == 201
+    assert response.json()["attempts"] == 0
+    statements = [query["sql"] for query in queries]
+    # The token; the seller by shop code; the tracking number looked up, then the package
+    # written in a savepoint (a twin registered a moment ago fails its unique constraint)
+    # with its audit event; the answer stored. The three savepoints are the event's
+    # transaction, the service's and the insert's, nested in the test's.
+    assert len(statements) == 12, "\n".join(statements)
+    assert sum(sql.startswith('SELECT "returns_failedpackage"') for sql in statements) == 0
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 3
+
+
 def test_the_third_failed_attempt_adds_only_the_status_change_and_the_notice(carrier_x):
     carrier_x.send(registered())
     carrier_x.send(attempt_failed(1))
