@@ -18,6 +18,7 @@ from portal.models import LogisticsProvider, Seller, User
 from returns import delivery, emails, services
 from returns.delivery import PackageDetails
 from returns.models import DeliveryAttempt, EventAction, FailedPackage, Notification, PackageEvent
+from returns.outbox import rendering
 
 Status = FailedPackage.Status
 
@@ -253,4 +254,9 @@ def _rewrite_destruction_notice(package: FailedPackage) -> None:
     Notification.objects.filter(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE).delete()
     package = FailedPackage.objects.select_related("seller", "provider").get(pk=package.pk)
     notice = emails.destruction_notice(package)
-    Notification.objects.filter(pk=notice.pk).update(**old)
+    # Written unrendered, as any destruction notice; rendered here, as the outbox does
+    # when it sends one, since the story's notice keeps the old one's sent state.
+    rendering.render_unsent([notice])
+    Notification.objects.filter(pk=notice.pk).update(
+        **old, subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html
+    )

@@ -6,11 +6,13 @@ about the same thing returns the row already written, and sends nothing new.
 A job that writes notices by the thousand (`returns.bulk`) leaves
 subject and bodies empty: rendering costs milliseconds a notice, so the outbox
 renders each one when it sends it (`returns.outbox.rendering`), from the package
-as it is then. So does a standing instruction's decision on the intake API's busiest
-event (`instruction_applied`), its notices' other facts kept on the row.
+as it is then. So do the notices of the intake API's busiest event, the failing
+attempt: the destruction notice, or what the seller's standing instruction decided
+(`instruction_applied`), their other facts kept on the row.
 """
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -98,17 +100,15 @@ def destruction_notice(
 ) -> Notification:
     """Failed delivery: the package will be destroyed unless the seller acts in time.
     It carries the two one-click actions (returns.action_links). `unmet`: why the
-    seller's standing `instruction` left the decision to them (returns.instructions)."""
+    seller's standing `instruction` left the decision to them (returns.instructions).
+
+    Written unrendered (`queue_unrendered`): the failing attempt of the intake API pays
+    for no rendering, and the outbox renders it as it sends it (`deferred_context`)."""
     pending = action_links.prepare(package)
-    notification = _to_seller(
-        Kind.DESTRUCTION_NOTICE,
-        package,
-        attempts=list(package.attempts.order_by("number")),
-        ticket_url=links.new_ticket_url(package, language=_seller_language(package)),
-        instruction=instruction,
-        unmet=unmet,
-        **pending.context,
-    )
+    facts: dict[str, Any] = dict(pending.context)
+    if unmet and instruction is not None:
+        facts.update(unmet=unmet, rule=instruction.rule, currency=instruction.currency)
+    [notification] = queue_unrendered(package, [Unrendered(Kind.DESTRUCTION_NOTICE, facts)])
     pending.issue(notification)
     return notification
 
@@ -263,7 +263,20 @@ def deferred_context(
     facts = notification.render_facts
     reference = notification.ticket_reference
     extra: dict[str, Any] = {}
-    if notification.kind == Kind.INSTRUCTION_APPLIED:
+    if notification.kind == Kind.DESTRUCTION_NOTICE:
+        unmet = facts.get("unmet", "")
+        extra = {
+            # All of them: a package gets no attempt after the one that failed it.
+            "attempts": sorted(package.attempts.all(), key=attrgetter("number")),
+            "ticket_url": links.new_ticket_url(package, language=language),
+            # What the notice says of the rule: its label and currency, as they were.
+            "instruction": StandingInstruction(rule=facts["rule"], currency=facts["currency"])
+            if unmet
+            else None,
+            "unmet": unmet,
+            **{name: facts.get(name, "") for name in ("send_back_link", "let_go_link")},
+        }
+    elif notification.kind == Kind.INSTRUCTION_APPLIED:
         extra = {
             "rule_label": InstructionRule(facts["rule"]).label,
             "claimed": facts["claimed"],

@@ -160,10 +160,12 @@ def _enqueue_delivery() -> None:
 # --- notices written in bulk, rendered when sent --------------------------------------
 
 # The kinds written unrendered, each with its audience: by a job in bulk (needing nothing
-# but their package to render), by a standing instruction's decision (their
-# `render_facts` besides), and the provider's notice of a send-back ticket filed without
-# a sign-in (its ticket, read by reference when sent).
+# but their package to render), by a package's failure (the destruction notice, or a
+# standing instruction's decision: their `render_facts` besides), and the provider's
+# notice of a send-back ticket filed without a sign-in (its ticket, read by reference
+# when sent).
 DEFERRED_KINDS = {
+    Kind.DESTRUCTION_NOTICE: Notification.Audience.SELLER,
     Kind.DESTRUCTION_FINALIZED: Notification.Audience.SELLER,
     Kind.DESTRUCTION_INSTRUCTION: Notification.Audience.PROVIDER,
     Kind.INSTRUCTION_APPLIED: Notification.Audience.SELLER,

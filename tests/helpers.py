@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.models import LogisticsProvider, Seller
 from portal.tenancy import PROVIDER_STAFF_GROUP
 from returns.models import FailedPackage, Notification, PackageEvent
+from returns.outbox import rendering
 from tests.factories import PackageFactory
 
 
@@ -72,3 +73,10 @@ def kinds_for(package: FailedPackage) -> list[str]:
 def actions_for(package: FailedPackage) -> list[str]:
     """The actions of the package's events, in the order written."""
     return list(PackageEvent.objects.filter(package=package).values_list("action", flat=True))
+
+
+def as_sent(notification: Notification) -> Notification:
+    """A notice written unrendered, with the subject and bodies the outbox renders as it
+    sends it (unsaved; `returns.outbox.rendering.render_unsent`)."""
+    rendering.render_unsent([notification])
+    return notification

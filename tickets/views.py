@@ -13,6 +13,7 @@ from portal.errors import DomainError
 from portal.tenancy import AuthenticatedRequest, check_console_permission, seller_required
 from returns import selectors as package_selectors
 from returns.models import FailedPackage
+from returns.outbox import rendering
 from returns.refusals import explain_state
 from tickets import selectors, services
 from tickets.forms import CategoryForm, ReplyForm, TicketForm
@@ -31,6 +32,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         if user.is_staff:
             return redirect("admin:index")
         return render(request, "portal/home.html")
+    notifications = list(package_selectors.notifications_for(user)[:DASHBOARD_ROWS])
+    # Titled by their subjects, as the notices page shows them, sent or not yet.
+    rendering.render_unsent(notifications)
     return render(
         request,
         "tickets/dashboard.html",
@@ -38,7 +42,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "counts": package_selectors.status_counts(user),
             "needing_action": package_selectors.needing_action(user)[:DECISION_ROWS],
             "open_tickets": selectors.tickets_for(user).open()[:DASHBOARD_ROWS],
-            "notifications": package_selectors.notifications_for(user)[:DASHBOARD_ROWS],
+            "notifications": notifications,
             "unread": package_selectors.unread_for_badge(request),
         },
     )

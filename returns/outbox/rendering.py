@@ -8,6 +8,7 @@ one-click unsubscribe headers. The queueing side is `returns.emails`.
 
 from datetime import datetime
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -58,6 +59,13 @@ def _attach_packages(notifications: list[Notification]) -> None:
     for notification in notifications:
         if notification.package_id in packages:
             notification.package = packages[notification.package_id]
+    # A destruction notice lists its package's attempts: one query for the batch's.
+    listing = {
+        n.package_id: n.package
+        for n in notifications
+        if n.kind == Kind.DESTRUCTION_NOTICE and n.package_id in packages
+    }
+    prefetch_related_objects(list(listing.values()), "attempts")
 
 
 def render_deferred(notification: Notification) -> None:

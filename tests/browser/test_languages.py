@@ -18,6 +18,7 @@ from returns.models import FailedPackage, Notification
 from tests.browser.signin import sign_in
 from tests.builders import awaiting_package, destroyed_package
 from tests.factories import PASSWORD
+from tests.helpers import as_sent
 from tests.i18n.languages import require_catalog
 from tickets.models import Ticket
 
@@ -44,7 +45,7 @@ def test_a_thai_seller_goes_from_the_notice_to_a_thai_confirmation_on_a_phone(
     seller_a.language = "th"
     seller_a.save()
     package = awaiting_package(seller_a, provider_x, description="Bluetooth speaker, black")
-    notice = Notification.objects.get(kind="destruction_notice", package=package)
+    notice = as_sent(Notification.objects.get(kind="destruction_notice", package=package))
     assert notice.language == "th"
     assert THAI.search(notice.subject), notice.subject
     context = browser.new_context(viewport=PHONE, locale="en-US")  # an English phone

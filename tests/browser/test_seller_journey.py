@@ -15,6 +15,7 @@ from returns.models import FailedPackage, Notification
 from tests.builders import awaiting_package, destroyed_package
 from tests.factories import PASSWORD
 from tests.files import png_bytes
+from tests.helpers import as_sent
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def test_a_seller_rescues_a_package_from_the_notice_link_then_lets_another_go(
     console_errors = []
     page.on("console", lambda message: message.type == "error" and console_errors.append(message))
 
-    notice = Notification.objects.get(kind="destruction_notice", package=rescued)
+    notice = as_sent(Notification.objects.get(kind="destruction_notice", package=rescued))
     link = re.search(r"https://returns\.example(/tickets/new/\S+)", notice.body_text).group(1)
     page.goto(live_server.url + link)
 

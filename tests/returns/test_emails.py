@@ -6,11 +6,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from returns import delivery, emails
 from returns.models import Notification
+from returns.outbox import rendering
 from tests.factories import AttemptFactory, PackageFactory
+from tests.helpers import as_sent
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -34,7 +38,7 @@ def failed_package(provider_x, seller_a):
 
 @pytest.mark.parametrize("part", ["body_text", "body_html"])
 def test_the_destruction_notice_carries_everything_the_seller_needs(failed_package, part):
-    notice = Notification.objects.get(kind=Notification.Kind.DESTRUCTION_NOTICE)
+    notice = as_sent(Notification.objects.get(kind=Notification.Kind.DESTRUCTION_NOTICE))
     body = getattr(notice, part)
     provider = failed_package.provider
 
@@ -56,7 +60,7 @@ def test_the_destruction_notice_carries_everything_the_seller_needs(failed_packa
 
 
 def test_the_destruction_notice_subject_names_the_package_and_the_deadline(failed_package):
-    notice = Notification.objects.get(kind=Notification.Kind.DESTRUCTION_NOTICE)
+    notice = as_sent(Notification.objects.get(kind=Notification.Kind.DESTRUCTION_NOTICE))
 
     assert notice.subject == (
         "Action needed: package TH-7781 will be destroyed after 10 March at 23:59 Bangkok time"
@@ -69,7 +73,7 @@ def test_the_html_part_escapes_what_the_provider_typed(provider_x, seller_a):
         provider=provider_x, seller=seller_a, awaiting=True, description="<b>Lamp</b> & cable"
     )
 
-    notice = emails.destruction_notice(package)
+    notice = as_sent(emails.destruction_notice(package))
 
     assert "&lt;b&gt;Lamp&lt;/b&gt; &amp; cable" in notice.body_html
     assert "<b>Lamp</b> & cable" in notice.body_text
@@ -130,3 +134,29 @@ def test_provider_notices_go_to_the_operations_address(provider_x, seller_a):
     assert notice.seller is None
     assert "RT-7K3F9Q" in notice.body_text
     assert f"/admin/returns/failedpackage/{package.pk}/change/" in notice.body_text
+
+
+def test_a_batch_of_destruction_notices_renders_from_two_queries(provider_x, seller_a):
+    for number in range(3):
+        package = PackageFactory(
+            provider=provider_x, seller=seller_a, tracking_number=f"TH-{number}"
+        )
+        for reason in ["Nobody home", "Shop closed", f"Address unclear {number}"]:
+            delivery.record_failed_attempt(
+                package=package,
+                attempted_at=timezone.now() - timedelta(hours=1),
+                failure_reason=reason,
+                channel="api",
+            )
+    batch = list(Notification.objects.filter(kind=Notification.Kind.DESTRUCTION_NOTICE))
+    assert [notice.subject for notice in batch] == ["", "", ""]  # written unrendered
+
+    with CaptureQueriesContext(connection) as queries:
+        rendering.render_unsent(batch)
+
+    # The packages with their sellers and providers, then all their attempts.
+    assert len(queries) == 2, "\n".join(query["sql"] for query in queries)
+    for notice in batch:
+        number = notice.package.tracking_number.removeprefix("TH-")
+        assert f"Address unclear {number}" in notice.body_text
+        assert notice.body_text.index("Nobody home") < notice.body_text.index("Shop closed")

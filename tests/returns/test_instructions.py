@@ -10,6 +10,7 @@ from portal.emails import render_email
 from portal.models import NotificationAddress
 from returns import delivery, emails, instructions, links, outbox
 from returns.models import ActionLink, Channel, FailedPackage, Notification, StandingInstruction
+from tests.helpers import as_sent
 from tests.returns.instructions_helpers import Kind, Rule, Status, fail, kinds, sent, set_rule
 from tickets.models import Ticket
 
@@ -149,7 +150,7 @@ def test_a_package_without_a_value_in_the_rules_currency_is_left_to_the_seller(
     package = fail(seller_a, provider_x, value=value, currency=currency)
 
     assert package.status == Status.AWAITING_SELLER
-    notice = Notification.objects.get(package=package, kind=Kind.DESTRUCTION_NOTICE)
+    notice = as_sent(Notification.objects.get(package=package, kind=Kind.DESTRUCTION_NOTICE))
     assert "this package has none in THB, so we ask you this time" in notice.body_text
 
 
@@ -160,8 +161,8 @@ def test_without_a_default_address_a_send_back_rule_asks_and_says_why(seller_a, 
 
     assert package.status == Status.AWAITING_SELLER
     assert not Ticket.objects.exists()
-    notice = Notification.objects.get(package=package, kind=Kind.DESTRUCTION_NOTICE)
-    assert "you have no default return address saved, so we ask you this time" in (notice.body_text)
+    notice = as_sent(Notification.objects.get(package=package, kind=Kind.DESTRUCTION_NOTICE))
+    assert "you have no default return address saved, so we ask you this time" in notice.body_text
 
 
 def test_a_rejected_package_is_never_touched(seller_a, provider_x, address):

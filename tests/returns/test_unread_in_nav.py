@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from returns.models import Notification
 from tests.builders import awaiting_package, question_ticket
 from tests.factories import NotificationFactory, PackageFactory
+from tests.helpers import as_sent
 from tickets.services import reply_as_staff
 
 UNREAD_BADGE = '<span class="visually-hidden">2 unread</span>'
@@ -61,7 +62,7 @@ def test_a_ticket_notice_on_the_dashboard_links_to_its_ticket(
     response = client_for(alice).get(reverse("home"))
 
     assertContains(response, f'<a href="{ticket.get_absolute_url()}">{notice.title}</a>', html=True)
-    package_notice = Notification.objects.get(kind="destruction_notice", audience="seller")
+    package_notice = as_sent(Notification.objects.get(kind="destruction_notice", audience="seller"))
     package_page = reverse("returns:package_detail", args=[package.public_id])
     assertContains(response, f'<a href="{package_page}">{package_notice.title}</a>', html=True)
 

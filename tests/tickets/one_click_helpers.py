@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from returns import action_links
 from returns.models import ActionLink, FailedPackage, Notification
+from tests.helpers import as_sent
 
 SEND_BACK, LET_GO = ActionLink.Action.SEND_BACK, ActionLink.Action.LET_GO
 LINE = {SEND_BACK: "Send it back to me: ", LET_GO: "I don't need it: "}
@@ -20,7 +21,7 @@ ADDRESS = {
 
 def tokens_of(notification: Notification) -> dict[str, str]:
     """Each action's token, read from the notice's text as the outbox would send it."""
-    text = action_links.fill_links(notification.body_text, notification.language)
+    text = action_links.fill_links(as_sent(notification).body_text, notification.language)
     found = {}
     for action, label in LINE.items():
         match = re.search(re.escape(label) + r"\S+\?t=([0-9a-f]+)", text)

@@ -10,13 +10,14 @@ from returns import links
 from returns.models import Notification
 from tests.builders import awaiting_package, file_ticket
 from tests.factories import PASSWORD
+from tests.helpers import as_sent
 
 
 def test_the_notice_link_leads_through_sign_in_to_the_prefilled_form(
     client, alice, seller_a, provider_x
 ):
     package = awaiting_package(seller_a, provider_x)
-    notice = Notification.objects.get(kind="destruction_notice")
+    notice = as_sent(Notification.objects.get(kind="destruction_notice"))
     link = re.search(r"https://returns\.example(/tickets/new/\S+)", notice.body_text).group(1)
     assert f'href="https://returns.example{link.replace("&", "&amp;")}"' in notice.body_html
 
