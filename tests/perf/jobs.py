@@ -185,7 +185,7 @@ INTAKE_PHASES = {
     "register": "registration",
     "1": "attempt 1",
     "2": "attempt 2",
-    "3": "attempt 3 (fails it, renders the notice)",
+    "3": "attempt 3 (fails it, writes its notice)",
 }
 # Events per phase (BENCH_INTAKE_EVENTS: fewer for a quick look).
 INTAKE_EVENTS = int(os.environ.get("BENCH_INTAKE_EVENTS", "3000"))
