@@ -61,7 +61,7 @@ def _attach_packages(notifications: list[Notification]) -> None:
             notification.package = packages[notification.package_id]
     # A destruction notice lists its package's attempts: one query for the batch's.
     listing = {
-        n.package_id: n.package
+        n.package_id: packages[n.package_id]
         for n in notifications
         if n.kind == Kind.DESTRUCTION_NOTICE and n.package_id in packages
     }
