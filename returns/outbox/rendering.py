@@ -6,6 +6,7 @@ confirmation its freshly minted link, and a seller's optional email its
 one-click unsubscribe headers. The queueing side is `returns.emails`.
 """
 
+import logging
 from datetime import datetime
 
 from django.db.models import prefetch_related_objects
@@ -29,6 +30,7 @@ from returns.notice_queue import (
 )
 
 Kind = Notification.Kind
+logger = logging.getLogger(__name__)
 
 
 def load_deferred_packages(notifications: list[Notification]) -> None:
@@ -91,14 +93,18 @@ def render_deferred(notification: Notification) -> None:
 def render_unsent(notifications: list[Notification]) -> None:
     """Fill in, unsaved, the notices the outbox has not rendered yet (written unrendered a
     moment ago), so a seller reading their notices sees what the email will say, not a
-    kind's name and an empty message: one query reads their packages (the addresses are
-    the outbox's business)."""
+    kind's name and an empty message: one query reads their packages, and one their
+    attempts if a destruction notice is among them (the addresses are the outbox's
+    business). One that cannot be rendered keeps its kind's name, and is logged."""
     waiting = [notification for notification in notifications if not notification.subject]
     if not waiting:
         return
     _attach_packages(waiting)
     for notification in waiting:
-        render_deferred(notification)
+        try:
+            render_deferred(notification)
+        except Exception:  # the page still opens: the outbox keeps the error when it tries
+            logger.exception("Notification %s could not be rendered for reading", notification.pk)
 
 
 # --- links minted or signed as the email is sent --------------------------------------

@@ -2,6 +2,7 @@
 waited in the queue says so, and the row keeps what was sent."""
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -146,3 +147,18 @@ def test_a_notice_the_outbox_has_not_rendered_yet_reads_in_full_on_the_notices_p
         assert escape(notice.subject) in page
         assert escape(notice.body_text.splitlines()[0]) in page
     assert len(unrendered) == len(rendered) + 1
+
+
+def test_a_notice_that_cannot_be_rendered_leaves_the_pages_open_under_its_kinds_name(
+    clock, package, alice, client_for, caplog
+):
+    emails.destruction_notice(package)
+    client = client_for(alice)
+
+    with mock.patch("returns.outbox.rendering.render_deferred", side_effect=ValueError("bad")):
+        pages = [client.get(reverse(name)) for name in ("home", "returns:notification_list")]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert "Destruction notice" in page.content.decode()
+    assert "could not be rendered for reading" in caplog.text
