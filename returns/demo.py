@@ -254,8 +254,11 @@ def _rewrite_destruction_notice(package: FailedPackage) -> None:
     Notification.objects.filter(package=package, kind=Notification.Kind.DESTRUCTION_NOTICE).delete()
     package = FailedPackage.objects.select_related("seller", "provider").get(pk=package.pk)
     notice = emails.destruction_notice(package)
-    # Written unrendered, as any destruction notice; rendered here, as the outbox does
-    # when it sends one, since the story's notice keeps the old one's sent state.
+    if old["status"] != Notification.Status.SENT:  # the outbox renders it as it sends it
+        Notification.objects.filter(pk=notice.pk).update(**old)
+        return
+    # Written unrendered, as any destruction notice; a sent one keeps what was sent,
+    # rendered here as the outbox would have.
     rendering.render_unsent([notice])
     Notification.objects.filter(pk=notice.pk).update(
         **old, subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html
