@@ -6,6 +6,7 @@ missing; with REQUIRE_MARKED_TESTS=1 (set by .ci/run) they fail instead.
 
 import os
 import shutil
+import warnings
 
 import pytest
 from django.contrib.auth.models import Group
@@ -36,6 +37,29 @@ def pytest_runtest_setup(item):
     if os.environ.get("REQUIRE_MARKED_TESTS") == "1":
         pytest.fail(f"required in CI but cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """A session some test left open on the PostgreSQL test database keeps Django from
+    dropping it (CI saw one now and then: "is being accessed by other users", and the
+    database stayed). Say what the session last ran, so its test can be found, and end it."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start, state, left(query, 300) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        )
+        for pid, started, state, query in cursor.fetchall():
+            warnings.warn(
+                f"A session on the test database was left open (since {started:%H:%M:%S},"
+                f" {state}), its last statement: {query}",
+                stacklevel=1,
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture(autouse=True)
