@@ -49,17 +49,28 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid, backend_start, state, left(query, 300) FROM pg_stat_activity"
+            "SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             " AND backend_type = 'client backend'"
         )
-        for pid, started, state, query in cursor.fetchall():
+        for pid, opened_by, state, query in cursor.fetchall():
             warnings.warn(
-                f"A session on the test database was left open (since {started:%H:%M:%S},"
-                f" {state}), its last statement: {query}",
+                f"A session on the test database was left open ({state}), opened by"
+                f" {opened_by or 'no test'}; its last statement: {query}",
                 stacklevel=1,
             )
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture(autouse=True)
+def _connections_named_after_their_test(request):
+    """Every PostgreSQL connection a test opens (its threads' too) carries the test's name as
+    its application_name, which the check above reports."""
+    options = connection.settings_dict["OPTIONS"]
+    if connection.vendor == "postgresql":
+        options["application_name"] = request.node.nodeid[-63:]  # PostgreSQL keeps 63 bytes
+    yield
+    options.pop("application_name", None)
 
 
 @pytest.fixture(autouse=True)
